@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import re
 
+from db.reference import PILLARS
 from loaders.text import fold
 
-#: Code → Vietnamese name, in the order the sources list them.
-PILLARS: dict[str, str] = {
-    "DIGITAL_GOVERNMENT": "Chính quyền số",
-    "DIGITAL_ECONOMY": "Kinh tế số",
-    "DIGITAL_SOCIETY": "Xã hội số",
-}
+__all__ = ["KEYWORDS", "PILLARS", "classify", "pillar_of_heading"]
 
 #: Folded keywords for each pillar. A keyword matches on word boundaries.
 KEYWORDS: dict[str, tuple[str, ...]] = {

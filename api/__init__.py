@@ -1,0 +1,1 @@
+"""HTTP layer: the Starlette app, settings, the command line. Knows HTTP, not content."""

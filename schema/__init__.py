@@ -1,0 +1,1 @@
+"""GraphQL schema: Strawberry types, one module per domain, assembled in ``schema.root``."""

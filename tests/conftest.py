@@ -1,0 +1,123 @@
+"""Test fixtures: one database per backend, so every database test runs on both.
+
+``db_url`` is a fresh, migrated, empty database for one test; ``loaded_url`` is a
+database with the bundled sources loaded, shared read-only by the tests of a session.
+PostgreSQL is a throwaway server started for the session (tests/pgserver.py); it never
+skips: without server binaries the session fails saying how to install them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from db.migrate import upgrade_async
+from tests.pgserver import PostgresServer, PostgresUnavailable
+
+BACKENDS = ("sqlite", "postgresql")
+BUNDLED_MANIFEST = Path(__file__).resolve().parent.parent / "data" / "sources" / "manifest.toml"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Iterator[Path]:
+    root = Path(tempfile.mkdtemp(prefix="dxgraph-test-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer | str]:
+    external = os.environ.get("DXGRAPH_TEST_POSTGRES_URL")
+    if external:
+        yield external
+        return
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+def pg_url(server: PostgresServer | str, database: str) -> str:
+    if isinstance(server, str):
+        base = server.rsplit("/", 1)[0]
+        return f"{base}/{database}"
+    return server.url(database)
+
+
+async def _pg_admin(server: PostgresServer | str, sql: str) -> None:
+    url = pg_url(server, "postgres").replace("postgresql+asyncpg", "postgresql")
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def templates(pg_server: PostgresServer | str, tmp_root: Path) -> dict[str, str]:
+    """Migrated empty databases to copy from: a SQLite file and a PostgreSQL template."""
+    sqlite_path = tmp_root / "template.db"
+    await upgrade_async(f"sqlite+aiosqlite:///{sqlite_path}")
+    await _pg_admin(pg_server, "DROP DATABASE IF EXISTS dxgraph_template")
+    await _pg_admin(pg_server, "CREATE DATABASE dxgraph_template")
+    await upgrade_async(pg_url(pg_server, "dxgraph_template"))
+    return {"sqlite": str(sqlite_path), "postgresql": "dxgraph_template"}
+
+
+async def new_database(
+    backend: str, templates: dict[str, str], pg_server: PostgresServer | str, tmp_root: Path
+) -> str:
+    """A fresh migrated database of ``backend``; returns its URL."""
+    n = next(_counter)
+    if backend == "sqlite":
+        path = tmp_root / f"test_{n}.db"
+        shutil.copyfile(templates["sqlite"], path)
+        return f"sqlite+aiosqlite:///{path}"
+    name = f"dxgraph_test_{n}"
+    await _pg_admin(pg_server, f"CREATE DATABASE {name} TEMPLATE {templates['postgresql']}")
+    return pg_url(pg_server, name)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def db_url(
+    backend: str, templates: dict[str, str], pg_server: PostgresServer | str, tmp_root: Path
+) -> AsyncIterator[str]:
+    """A fresh, migrated, empty database for one test, on each backend."""
+    yield await new_database(backend, templates, pg_server, tmp_root)
+
+
+_loaded: dict[str, str] = {}
+
+
+@pytest.fixture
+async def loaded_url(
+    backend: str, templates: dict[str, str], pg_server: PostgresServer | str, tmp_root: Path
+) -> str:
+    """A database with the bundled sources loaded, once per backend; tests only read it."""
+    if backend not in _loaded:
+        from loaders.ingest import load_manifest
+        from db.session import create_engine
+
+        url = await new_database(backend, templates, pg_server, tmp_root)
+        engine = create_engine(url)
+        try:
+            await load_manifest(engine, BUNDLED_MANIFEST)
+        finally:
+            await engine.dispose()
+        _loaded[backend] = url
+    return _loaded[backend]

@@ -1,0 +1,53 @@
+"""Migrations run from empty to head, down to base and up again, on both databases."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, select
+
+from db import models
+from db.migrate import downgrade, upgrade
+from db.session import create_engine, create_sessionmaker
+
+import asyncio
+
+
+async def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrade_downgrade_upgrade(db_url: str) -> None:
+    expected = set(models.Base.metadata.tables)
+    assert expected <= await _tables(db_url)
+
+    await asyncio.to_thread(downgrade, db_url, "base")
+    assert (await _tables(db_url)) - {"alembic_version"} == set()
+
+    await asyncio.to_thread(upgrade, db_url)
+    assert expected <= await _tables(db_url)
+
+
+async def test_reference_data_after_migration(db_url: str) -> None:
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            provinces = {
+                p.id: (p.code, p.name) for p in await session.scalars(select(models.Province))
+            }
+            pillars = [p.name for p in await session.scalars(
+                select(models.Pillar).order_by(models.Pillar.position))]
+            version = await session.get(models.ContentVersion, 1)
+    finally:
+        await engine.dispose()
+    assert provinces == {
+        "ha-giang": ("02", "Hà Giang"),
+        "lao-cai": ("10", "Lào Cai"),
+        "ha-tinh": ("42", "Hà Tĩnh"),
+        "khanh-hoa": ("56", "Khánh Hòa"),
+    }
+    assert pillars == ["Chính quyền số", "Kinh tế số", "Xã hội số"]
+    assert version is not None and version.version == 0
