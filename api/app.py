@@ -14,6 +14,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.datastructures import State
+from starlette.datastructures import State
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
@@ -68,10 +70,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         return JSONResponse({"status": "ready"})
 
+    state = State()
+    graphql = DxGraphQL(settings, state)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/graphql", graphql),
         ],
         middleware=[
             Middleware(
@@ -83,7 +88,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
-    graphql = DxGraphQL(settings, app.state)
-    app.add_route("/graphql", graphql, methods=["GET", "POST"])
+    app.state = state
     app.state.settings = settings
     return app

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import models
@@ -91,9 +91,7 @@ def parse_all(entries: list[SourceEntry]) -> list[Parsed]:
         except Exception as exc:  # a parser bug must still name the file
             raise LoadError(f"{entry.path}: cannot parse: {type(exc).__name__}: {exc}") from exc
         lines = text.splitlines()
-        parsed.append(
-            Parsed(entry, text, lines, hashlib.sha256(text.encode()).hexdigest(), result)
-        )
+        parsed.append(Parsed(entry, text, lines, hashlib.sha256(text.encode()).hexdigest(), result))
     return parsed
 
 
@@ -331,7 +329,9 @@ def digest(rows: dict[str, list[dict[str, Any]]]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-async def write_rows(engine: AsyncEngine, rows: dict[str, list[dict[str, Any]]]) -> tuple[bool, int]:
+async def write_rows(
+    engine: AsyncEngine, rows: dict[str, list[dict[str, Any]]]
+) -> tuple[bool, int]:
     """Replace all content with ``rows`` in one transaction, unless it is already there.
 
     Returns (changed, content version).
@@ -349,7 +349,7 @@ async def write_rows(engine: AsyncEngine, rows: dict[str, list[dict[str, Any]]])
         for model in CONTENT_TABLES:
             table_rows = rows.get(model.__tablename__, [])
             for start in range(0, len(table_rows), 500):
-                await session.execute(model.__table__.insert(), table_rows[start : start + 500])
+                await session.execute(insert(model), table_rows[start : start + 500])
         version = current.version + 1
         await session.execute(
             update(models.ContentVersion)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+from typing import Any
+
 import strawberry
 from strawberry import relay
 from strawberry.extensions import MaskErrors
@@ -21,12 +24,14 @@ class Query(ProvinceQuery, SourceQuery):
             node_type = global_id.resolve_type(info)
         except relay.GlobalIDValueError:
             return None  # not one of our IDs: unknown, like an ID that no longer exists
-        found = await node_type.resolve_nodes(info=info, node_ids=[global_id.node_id])
+        found = node_type.resolve_nodes(info=info, node_ids=[global_id.node_id])
+        if inspect.isawaitable(found):
+            found = await found
         return next(iter(found), None)
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
-    extensions = [MaskErrors()] if production else []
+    extensions: list[Any] = [MaskErrors()] if production else []
     return strawberry.Schema(
         query=Query,
         extensions=extensions,

@@ -62,7 +62,9 @@ class Source(relay.Node):
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Source | None]:
         async with info.context.sessionmaker() as session:
-            rows = await session.scalars(select(models.Source).where(models.Source.id.in_(node_ids)))
+            rows = await session.scalars(
+                select(models.Source).where(models.Source.id.in_(node_ids))
+            )
             by_id = {row.id: cls.from_row(row) for row in rows}
         return [by_id.get(node_id) for node_id in node_ids]
 

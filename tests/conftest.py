@@ -110,8 +110,8 @@ async def loaded_url(
 ) -> str:
     """A database with the bundled sources loaded, once per backend; tests only read it."""
     if backend not in _loaded:
-        from loaders.ingest import load_manifest
         from db.session import create_engine
+        from loaders.ingest import load_manifest
 
         url = await new_database(backend, templates, pg_server, tmp_root)
         engine = create_engine(url)

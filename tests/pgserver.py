@@ -8,6 +8,7 @@ trust authentication; stopped and removed at the end of the session.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -73,15 +74,36 @@ class PostgresServer:
         if self._as_postgres:
             pw = pwd.getpwnam("postgres")
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=200"
         )
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
-                  str(self.root / "server.log"), "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -95,18 +117,27 @@ class PostgresServer:
         # An immediate stop is a crash: with synchronous_commit off it may lose the last
         # commits, so a server that is to be started again gets a fast (clean) shutdown.
         mode = "immediate" if remove else "fast"
-        try:
+        with contextlib.suppress(PostgresUnavailable):
             self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
-        except PostgresUnavailable:
-            pass
         if remove:
             shutil.rmtree(self.root, ignore_errors=True)
 
     def restart(self) -> None:
         """Start the server again after ``stop(remove=False)`` (fault tests)."""
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
-                  str(self.root / "server.log"), "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"

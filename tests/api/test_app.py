@@ -7,7 +7,6 @@ from pathlib import Path
 
 from db.migrate import upgrade_async
 from tests.client import app_client, gql
-from tests.conftest import pg_url
 
 
 async def test_provinces_and_pillars(db_url: str) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import inspect, select
 
 from db import models
 from db.migrate import downgrade, upgrade
 from db.session import create_engine, create_sessionmaker
-
-import asyncio
 
 
 async def _tables(url: str) -> set[str]:
@@ -38,8 +38,12 @@ async def test_reference_data_after_migration(db_url: str) -> None:
             provinces = {
                 p.id: (p.code, p.name) for p in await session.scalars(select(models.Province))
             }
-            pillars = [p.name for p in await session.scalars(
-                select(models.Pillar).order_by(models.Pillar.position))]
+            pillars = [
+                p.name
+                for p in await session.scalars(
+                    select(models.Pillar).order_by(models.Pillar.position)
+                )
+            ]
             version = await session.get(models.ContentVersion, 1)
     finally:
         await engine.dispose()
