@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import models
 from db.session import create_engine, create_sessionmaker
+from loaders.clean import raw_lines
 from loaders.documents import merge_mentions
 from loaders.manifest import SourceEntry, read_manifest
 from loaders.pipeline import parse_source
@@ -79,7 +81,9 @@ class Parsed:
     result: ParsedSource
 
 
-def parse_all(entries: list[SourceEntry]) -> list[Parsed]:
+def parse_all(
+    entries: list[SourceEntry], on_parsed: Callable[[SourceEntry], None] | None = None
+) -> list[Parsed]:
     """Read and parse every source; the first failure raises LoadError naming file and line."""
     parsed: list[Parsed] = []
     for entry in entries:
@@ -90,7 +94,7 @@ def parse_all(entries: list[SourceEntry]) -> list[Parsed]:
             raise LoadError(str(exc)) from exc
         except Exception as exc:  # a parser bug must still name the file
             raise LoadError(f"{entry.path}: cannot parse: {type(exc).__name__}: {exc}") from exc
-        lines = text.splitlines()
+        lines = raw_lines(text)[: result.line_count]
         parsed.append(Parsed(entry, text, lines, hashlib.sha256(text.encode()).hexdigest(), result))
     return parsed
 
@@ -116,11 +120,11 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
     reports = {p.entry.slug: SourceReport(p.entry.slug) for p in parsed}
 
     # Documents first: mentions from every source merge into one document each.
-    mention_source: dict[int, Parsed] = {}
+    mention_source: list[Parsed] = []
     tagged: list[tuple[str | None, DocumentMention]] = []
     for p in parsed:
         for mention in p.result.documents:
-            mention_source[id(mention)] = p
+            mention_source.append(p)
             tagged.append((p.entry.province, mention))
     merged, merge_warnings = merge_mentions(tagged)
     doc_ids: dict[tuple[str | None, str], str] = {}
@@ -146,8 +150,8 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
             }
         )
         cited: set[tuple[str, int, int]] = set()
-        for mention in doc.mentions:
-            p = mention_source[id(mention)]
+        for index, mention in zip(doc.indexes, doc.mentions, strict=True):
+            p = mention_source[index]
             spot = (p.entry.slug, mention.span.start, mention.span.end)
             if spot in cited:
                 continue
@@ -359,13 +363,24 @@ async def write_rows(
     return True, version
 
 
-async def load_manifest(engine: AsyncEngine, manifest: Path) -> LoadReport:
+async def load_manifest(
+    engine: AsyncEngine, manifest: Path, *, progress: bool = False
+) -> LoadReport:
     """Parse every source of ``manifest`` and write them: all or nothing."""
     try:
         entries = read_manifest(manifest)
     except ParseError as exc:
         raise LoadError(str(exc)) from exc
-    parsed = await asyncio.to_thread(parse_all, entries)
+    if progress:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("parsing sources", total=len(entries))
+            parsed = await asyncio.to_thread(
+                parse_all, entries, lambda e: bar.update(task, advance=1, description=e.slug)
+            )
+    else:
+        parsed = await asyncio.to_thread(parse_all, entries)
     rows, reports = build_rows(parsed)
     changed, version = await write_rows(engine, rows)
     return LoadReport(sources=reports, changed=changed, version=version)
@@ -375,10 +390,10 @@ def print_report(report: LoadReport) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(stderr=False)
+    console = Console(width=max(Console().width, 110))
     table = Table(title="dxgraph load")
     for column in ("source", "questions", "targets", "tasks", "documents", "rankings", "warnings"):
-        table.add_column(column, justify="left" if column == "source" else "right")
+        table.add_column(column, justify="left" if column == "source" else "right", no_wrap=True)
     for s in report.sources:
         table.add_row(
             s.slug,
@@ -403,7 +418,7 @@ def load_manifest_sync(url: str, manifest: Path, *, report: bool = False) -> Loa
     async def run() -> LoadReport:
         engine = create_engine(url)
         try:
-            return await load_manifest(engine, manifest)
+            return await load_manifest(engine, manifest, progress=report)
         finally:
             await engine.dispose()
 

@@ -1,0 +1,56 @@
+"""The parse pipeline: read → clean → segment by kind → extract → link, all pure.
+
+Which extractors run is decided by the source's kind alone, so a new text of a known kind
+needs only a manifest entry. Every kind yields the documents it names.
+"""
+
+from __future__ import annotations
+
+from loaders.clean import clean, raw_lines
+from loaders.documents import extract_documents
+from loaders.handbook import parse_handbook_questions
+from loaders.manifest import SourceEntry
+from loaders.prose_tasks import extract_prose_tasks
+from loaders.qa_booklet import parse_booklet
+from loaders.rankings import extract_rankings
+from loaders.records import ParsedSource
+from loaders.targets import extract_targets
+from loaders.task_table import parse_task_table
+
+
+def line_count(text: str) -> int:
+    """Lines of ``text`` as loaded: a final newline ends the last line, it opens none."""
+    lines = raw_lines(text)
+    return len(lines) - 1 if len(lines) > 1 and lines[-1] == "" else len(lines)
+
+
+def parse_source(entry: SourceEntry, text: str) -> ParsedSource:
+    """Every record of one source text, with the warnings of each step."""
+    lines = clean(text)
+    result = ParsedSource(line_count=line_count(text))
+    warnings = result.warnings
+
+    if entry.kind == "QA_BOOKLET":
+        result.questions, found = parse_booklet(lines)
+        warnings += found
+    elif entry.kind == "HANDBOOK":
+        result.questions, found = parse_handbook_questions(lines)
+        warnings += found
+        tasks, found = parse_task_table(text)
+        result.tasks += tasks
+        warnings += found
+
+    if entry.kind in ("QA_BOOKLET", "HANDBOOK"):
+        result.targets, found = extract_targets(result.questions, lines)
+        warnings += found
+        tasks, found = extract_prose_tasks(result.questions, lines)
+        result.tasks += tasks
+        warnings += found
+
+    if entry.kind in ("ARTICLE", "SLIDES") and entry.province is not None:
+        result.rankings, found = extract_rankings(text, entry.province)
+        warnings += found
+
+    result.documents, found = extract_documents(lines, entry.province)
+    warnings += found
+    return result
