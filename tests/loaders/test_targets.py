@@ -1,0 +1,169 @@
+"""Targets for 2025 and 2030: one per bullet or per ";" clause of a pillar group."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from loaders.clean import clean, page_number_lines, raw_lines
+from loaders.qa_booklet import parse_booklet
+from loaders.read import read_source
+from loaders.records import QuantityRecord, Span, TargetRecord
+from loaders.targets import extract_targets, quantities
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
+HA_GIANG = SOURCES / "ha-giang-hoi-dap-2022.txt"
+KHANH_HOA = SOURCES / "khanh-hoa-hoi-dap-2022.txt"
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def targets_of(text: str) -> tuple[list[TargetRecord], list[str]]:
+    lines = clean(text)
+    questions, _ = parse_booklet(lines)
+    targets, warnings = extract_targets(questions, lines)
+    return targets, [w.message for w in warnings]
+
+
+def assert_text_in_span(text: str, targets: list[TargetRecord]) -> None:
+    raw = raw_lines(text)
+    pages = page_number_lines(raw)
+
+    def joined(first: int, last: int) -> str:
+        return squeeze("".join(raw[n - 1] for n in range(first, last + 1) if n not in pages))
+
+    for target in targets:
+        start, end = target.span.start, target.span.end
+        assert squeeze(target.text) in joined(start, end), target.text
+        if end > start:  # no wider than the passage: dropping an end line loses text
+            assert squeeze(target.text) not in joined(start + 1, end), target.text
+            assert squeeze(target.text) not in joined(start, end - 1), target.text
+
+
+def q(value: float, unit: str, comparator: str, qualifier: str) -> QuantityRecord:
+    return QuantityRecord(value=value, unit=unit, comparator=comparator, qualifier=qualifier)
+
+
+@pytest.mark.parametrize("path", [HA_GIANG, KHANH_HOA], ids=["ha-giang", "khanh-hoa"])
+def test_every_target_lies_in_its_own_raw_lines(path: Path) -> None:
+    text = read_source(path)
+    targets, warnings = targets_of(text)
+    assert warnings == []
+    assert_text_in_span(text, targets)
+
+
+def test_ha_giang_nine_targets_for_2025_and_seven_for_2030() -> None:
+    targets, _ = targets_of(read_source(HA_GIANG))
+    assert [t.year for t in targets] == [2025] * 9 + [2030] * 7
+    assert {t.document_number for t in targets} == {"18-NQ/TU"}
+    first = targets[0]
+    assert first.span == Span(1265, 1273)
+    assert first.text == (
+        "100% thủ tục hành chính đủ điều kiện theo quy định của pháp luật được cung cấp "
+        "dưới hình thức dịch vụ công trực tuyến mức độ 4 trên nhiều phương tiện truy cập "
+        "khác nhau"
+    )
+    assert first.pillars == ["DIGITAL_GOVERNMENT"]
+    assert [(x.value, x.unit, x.comparator) for x in first.quantities] == [
+        (100.0, "PERCENT", "EXACTLY")
+    ]
+
+
+def test_ha_giang_quantities() -> None:
+    targets, _ = targets_of(read_source(HA_GIANG))
+    by_start = {t.span.start: t for t in targets}
+    assert by_start[1308].quantities == [
+        q(80.0, "PERCENT", "MORE_THAN", "hộ gia đình"),
+        q(100.0, "PERCENT", "EXACTLY", "xã"),
+    ]
+    assert by_start[1318].quantities == [q(200.0, "COUNT", "EXACTLY", "doanh nghiệp và hợp tác xã")]
+    assert [x.value for x in by_start[1324].quantities] == [70.0, 50.0, 100.0, 25.0]
+    assert by_start[1372].quantities == [
+        q(70.0, "PERCENT", "MORE_THAN", "hoạt động kiểm tra của cơ quan quản lý nhà nước")
+    ]
+    assert (
+        by_start[1380].text == "Phổ cập dịch vụ mạng Internet băng rộng cáp quang, mạng di động 5G"
+    )
+    assert by_start[1380].quantities == []
+    assert by_start[1380].pillars == ["DIGITAL_SOCIETY"]
+
+
+def test_khanh_hoa_targets_carry_the_pillar_of_their_group() -> None:
+    targets, _ = targets_of(read_source(KHANH_HOA))
+    pillars = {year: [t.pillars for t in targets if t.year == year] for year in (2025, 2030)}
+    gov, eco, soc = ["DIGITAL_GOVERNMENT"], ["DIGITAL_ECONOMY"], ["DIGITAL_SOCIETY"]
+    assert pillars[2025] == [gov] * 3 + [eco] * 2 + [soc] * 4
+    assert pillars[2030] == [gov] * 3 + [eco] * 2 + [soc] * 2
+    # the answers name no document: nothing is guessed
+    assert {t.document_number for t in targets} == {None}
+
+
+def test_khanh_hoa_quantities_and_clause_spans() -> None:
+    targets, _ = targets_of(read_source(KHANH_HOA))
+    grdp_2025 = next(t for t in targets if t.year == 2025 and "GRDP" in t.text)
+    assert grdp_2025.text == "kinh tế số chiếm tối thiểu 10% GRDP của tỉnh"
+    assert grdp_2025.span == Span(642, 643)
+    assert grdp_2025.quantities == [q(10.0, "PERCENT", "AT_LEAST", "GRDP của tỉnh")]
+    grdp_2030 = next(t for t in targets if t.year == 2030 and "GRDP" in t.text)
+    assert grdp_2030.quantities == [q(30.0, "PERCENT", "AT_LEAST", "GRDP của tỉnh")]
+    firms = next(t for t in targets if t.text.startswith("phấn đấu 100% doanh nghiệp nhà nước"))
+    assert firms.span == Span(643, 646)
+    assert firms.quantities == [
+        q(100.0, "PERCENT", "EXACTLY", "doanh nghiệp nhà nước thuộc tỉnh"),
+        q(50.0, "PERCENT", "MORE_THAN", "doanh nghiệp vừa và nhỏ"),
+    ]
+    payments = next(t for t in targets if "tài khoản thanh toán" in t.text)
+    assert payments.quantities == [
+        q(50.0, "PERCENT", "MORE_THAN", "tỷ lệ dân số có tài khoản thanh toán điện tử")
+    ]
+    broadband = next(t for t in targets if t.year == 2025 and "cáp quang phủ" in t.text)
+    assert [(x.value, x.comparator, x.qualifier) for x in broadband.quantities] == [
+        (80.0, "MORE_THAN", "hộ gia đình"),
+        (100.0, "EXACTLY", "xã, phường"),
+    ]
+
+
+def test_excerpt_khanh_hoa_general_goals_give_no_targets() -> None:
+    text = read_source(FIXTURES / "a_kh_targets_26_29.txt")
+    targets, warnings = targets_of(text)
+    assert warnings == []
+    # Câu 26 (general goals in prose) gives none; Câu 27 and 28 give 9 and 7
+    assert [t.year for t in targets] == [2025] * 9 + [2030] * 7
+    assert targets[0].span == Span(31, 34)  # raw lines 630..633
+    assert_text_in_span(text, targets)
+
+
+def test_a_missing_bullet_is_reported_against_the_stated_count() -> None:
+    text = read_source(FIXTURES / "a_hg_questions_34_40.txt")
+    raw = raw_lines(text)
+    bullet = raw.index("- 200 doanh nghiệp và hợp tác xã trên ")
+    damaged = "\n".join(raw[:bullet] + raw[bullet + 6 :])
+    targets, warnings = targets_of(damaged)
+    assert [t.year for t in targets].count(2025) == 8
+    assert warnings == ["answer states 9 targets for 2025 but 8 were found"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tỷ lệ tăng trưởng đạt 1,5% GRDP", [(1.5, "PERCENT", "EXACTLY", "GRDP")]),
+        ("hỗ trợ 30 doanh nghiệp", [(30.0, "COUNT", "EXACTLY", "doanh nghiệp")]),
+        (
+            "có ít nhất 01 phòng học trực tuyến",
+            [(1.0, "COUNT", "AT_LEAST", "phòng học trực tuyến")],
+        ),
+        ("hơn 1.000 hộ gia đình", [(1000.0, "COUNT", "MORE_THAN", "hộ gia đình")]),
+        ("đến năm 2025 hoàn thành", []),
+        ("dịch vụ công trực tuyến mức độ 4 trên nhiều phương tiện", []),
+        ("mạng di động 4G/5G", []),
+        ("Nghị quyết số 18-NQ/TU, ngày 29/10/2021", []),
+        ("(1) Tăng cường sự lãnh đạo", []),
+    ],
+)
+def test_quantities(text: str, expected: list[tuple[float, str, str, str]]) -> None:
+    assert [(x.value, x.unit, x.comparator, x.qualifier) for x in quantities(text)] == expected
