@@ -108,6 +108,8 @@ class Document(Base):
     issuer: Mapped[str | None] = mapped_column(Text)
     level: Mapped[str] = mapped_column(String(16), index=True)
     province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
+    #: folded number, kind, title and issuer, for diacritic-insensitive matching
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class DocumentLink(Base):
@@ -146,6 +148,8 @@ class Target(CitedMixin, Base):
     province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
+    #: folded text, for diacritic-insensitive matching
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     quantities: Mapped[list[Quantity]] = relationship(
         lazy="raise", order_by="Quantity.position", cascade="all, delete-orphan"
@@ -193,6 +197,8 @@ class Task(CitedMixin, Base):
     province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
+    #: folded title, group and deadline text, for diacritic-insensitive matching
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class TaskAgency(Base):
@@ -222,6 +228,8 @@ class Question(CitedMixin, Base):
     #: the province the question is about; None for general questions
     province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
+    #: folded question and answer, for diacritic-insensitive matching
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class QuestionDocument(Base):

@@ -147,6 +147,9 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
                 "issuer": doc.issuer,
                 "level": doc.level,
                 "province_id": doc.province,
+                "search_text": fold(
+                    " ".join(filter(None, (doc.number, doc.kind_label, doc.title, doc.issuer)))
+                ),
             }
         )
         cited: set[tuple[str, int, int]] = set()
@@ -214,6 +217,7 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
                     "part": q.part,
                     "province_id": entry.province if q.province_specific else None,
                     "position": q_pos,
+                    "search_text": fold(f"{q.text}\n{q.answer}"),
                     **_cite(p, q.span),
                 }
             )
@@ -241,6 +245,7 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
                     "province_id": entry.province,
                     "document_id": document_id(t.document_number, entry.province),
                     "position": t_pos,
+                    "search_text": fold(t.text),
                     **_cite(p, t.span),
                 }
             )
@@ -272,6 +277,9 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
                     "province_id": entry.province,
                     "document_id": document_id(task.document_number, entry.province),
                     "position": k_pos,
+                    "search_text": fold(
+                        " ".join(filter(None, (task.title, task.group, task.deadline_text)))
+                    ),
                     **_cite(p, task.span),
                 }
             )

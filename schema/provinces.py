@@ -1,8 +1,8 @@
-"""Provinces (tỉnh) and pillars (trụ cột): types and queries."""
+"""Provinces (tỉnh): type and queries; the pillars list."""
 
 from __future__ import annotations
 
-from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -11,27 +11,15 @@ from strawberry import relay
 from db import models
 from db.reference import PILLARS
 from schema.context import Info
+from schema.pillars import Pillar
+from schema.tasks import TaskOrder
 
-
-@strawberry.enum(description=None)
-class PillarCode(Enum):
-    DIGITAL_GOVERNMENT = strawberry.enum_value(
-        "DIGITAL_GOVERNMENT", description="Chính quyền số (national level: Chính phủ số)"
-    )
-    DIGITAL_ECONOMY = strawberry.enum_value("DIGITAL_ECONOMY", description="Kinh tế số")
-    DIGITAL_SOCIETY = strawberry.enum_value("DIGITAL_SOCIETY", description="Xã hội số")
-
-
-@strawberry.type
-class Pillar:
-    code: PillarCode
-    name: str = strawberry.field(
-        description="Vietnamese name: Chính quyền số, Kinh tế số, Xã hội số"
-    )
-
-    @classmethod
-    def of(cls, code: str) -> Pillar:
-        return cls(code=PillarCode(code), name=PILLARS[code])
+if TYPE_CHECKING:
+    from schema.documents import DocumentConnection
+    from schema.questions import QuestionConnection, QuestionFilter
+    from schema.rankings import Ranking
+    from schema.targets import TargetConnection, TargetFilter
+    from schema.tasks import TaskConnection, TaskFilter
 
 
 @strawberry.type
@@ -49,6 +37,82 @@ class Province(relay.Node):
     def slug(self) -> str:
         return self.province_id
 
+    @strawberry.field
+    async def documents(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[DocumentConnection, strawberry.lazy("schema.documents")]:
+        from schema.documents import DocumentFilter, resolve_documents
+
+        return await resolve_documents(
+            info, DocumentFilter(province=self.province_id), first, after
+        )
+
+    @strawberry.field
+    async def targets(
+        self,
+        info: Info,
+        filter: Annotated[TargetFilter, strawberry.lazy("schema.targets")] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Annotated[TargetConnection, strawberry.lazy("schema.targets")]:
+        from dataclasses import replace
+
+        from schema.targets import TargetFilter, resolve_targets
+
+        where = (
+            replace(filter, province=self.province_id)
+            if filter
+            else TargetFilter(province=self.province_id)
+        )
+        return await resolve_targets(info, where, first, after)
+
+    @strawberry.field
+    async def tasks(
+        self,
+        info: Info,
+        filter: Annotated[TaskFilter, strawberry.lazy("schema.tasks")] | None = None,
+        order_by: TaskOrder | None = TaskOrder.DEADLINE_ASC,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Annotated[TaskConnection, strawberry.lazy("schema.tasks")]:
+        from dataclasses import replace
+
+        from schema.tasks import TaskFilter, resolve_tasks
+
+        where = (
+            replace(filter, province=self.province_id)
+            if filter
+            else TaskFilter(province=self.province_id)
+        )
+        return await resolve_tasks(info, where, order_by, first, after)
+
+    @strawberry.field
+    async def questions(
+        self,
+        info: Info,
+        filter: Annotated[QuestionFilter, strawberry.lazy("schema.questions")] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Annotated[QuestionConnection, strawberry.lazy("schema.questions")]:
+        from dataclasses import replace
+
+        from schema.questions import QuestionFilter, resolve_questions
+
+        where = (
+            replace(filter, province=self.province_id)
+            if filter
+            else QuestionFilter(province=self.province_id)
+        )
+        return await resolve_questions(info, where, first, after)
+
+    @strawberry.field
+    async def rankings(
+        self, info: Info
+    ) -> list[Annotated[Ranking, strawberry.lazy("schema.rankings")]]:
+        from schema.rankings import resolve_rankings
+
+        return await resolve_rankings(info, self.province_id, None, None)
+
     @classmethod
     def from_row(cls, row: models.Province) -> Province:
         return cls(province_id=row.id, code=row.code, name=row.name)
@@ -57,12 +121,10 @@ class Province(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Province | None]:
-        async with info.context.sessionmaker() as session:
-            rows = await session.scalars(
-                select(models.Province).where(models.Province.id.in_(node_ids))
-            )
-            by_id = {row.id: cls.from_row(row) for row in rows}
-        return [by_id.get(node_id) for node_id in node_ids]
+        from schema.common import load_province_row
+
+        rows = [await load_province_row(info, node_id) for node_id in node_ids]
+        return [cls.from_row(row) if row else None for row in rows]
 
 
 async def all_provinces(info: Info) -> list[Province]:

@@ -11,12 +11,27 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 
 from schema.context import Info
+from schema.documents import DocumentQuery
 from schema.provinces import ProvinceQuery
+from schema.questions import QuestionQuery
+from schema.rankings import RankingQuery
+from schema.search import SearchQuery
 from schema.sources import SourceQuery
+from schema.targets import TargetQuery
+from schema.tasks import Agency, TaskQuery
 
 
 @strawberry.type
-class Query(ProvinceQuery, SourceQuery):
+class Query(
+    ProvinceQuery,
+    SourceQuery,
+    DocumentQuery,
+    TargetQuery,
+    TaskQuery,
+    QuestionQuery,
+    RankingQuery,
+    SearchQuery,
+):
     @strawberry.field(description="Relay object identification; null when the ID is unknown.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         try:
@@ -34,6 +49,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     extensions: list[Any] = [MaskErrors()] if production else []
     return strawberry.Schema(
         query=Query,
+        types=[Agency],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
 from db import models
+from schema.common import load_province_row
 from schema.context import Info
-from schema.provinces import Province
+from schema.dataloaders import loader, rows_by_id
+
+if TYPE_CHECKING:
+    from schema.provinces import Province
 
 
 @strawberry.enum
@@ -39,11 +44,13 @@ class Source(relay.Node):
         return self.source_id
 
     @strawberry.field
-    async def province(self, info: Info) -> Province | None:
-        if self.province_id is None:
-            return None
-        found = await Province.resolve_nodes(info=info, node_ids=[self.province_id])
-        return found[0]
+    async def province(
+        self, info: Info
+    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
+        from schema.provinces import Province
+
+        row = await load_province_row(info, self.province_id)
+        return Province.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: models.Source) -> Source:
@@ -61,12 +68,20 @@ class Source(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Source | None]:
-        async with info.context.sessionmaker() as session:
-            rows = await session.scalars(
-                select(models.Source).where(models.Source.id.in_(node_ids))
-            )
-            by_id = {row.id: cls.from_row(row) for row in rows}
-        return [by_id.get(node_id) for node_id in node_ids]
+        rows = await loader(info, "source", _source_batch).load_many(node_ids)
+        return [cls.from_row(row[0]) if row else None for row in rows]
+
+
+_source_batch = rows_by_id(
+    lambda keys: select(models.Source).where(models.Source.id.in_(keys)),
+    lambda row: row[0].id,
+)
+
+
+async def load_source(info: Info, source_id: str) -> Source:
+    row = await loader(info, "source", _source_batch).load(source_id)
+    assert row is not None, "a citation's source is a foreign key"
+    return Source.from_row(row[0])
 
 
 @strawberry.type

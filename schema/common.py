@@ -1,0 +1,107 @@
+"""Types and helpers shared by the domain modules: citations, province arguments, matching."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from sqlalchemy import ColumnElement, and_, select, true
+
+from db import models
+from loaders.text import fold
+from schema.context import Info
+from schema.dataloaders import loader, rows_by_id
+from schema.errors import BadUserInput
+
+if TYPE_CHECKING:
+    from schema.sources import Source
+
+MAX_SEARCH_LENGTH = 500
+
+
+@strawberry.type(
+    description="Where a piece of content comes from: 1-based, inclusive line numbers in "
+    "the source text, and the text of those lines."
+)
+class Citation:
+    line_start: int
+    line_end: int
+    excerpt: str
+    source_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def source(self, info: Info) -> Annotated[Source, strawberry.lazy("schema.sources")]:
+        from schema.sources import load_source
+
+        return await load_source(info, self.source_id)
+
+    @classmethod
+    def of(cls, row: Any) -> Citation:
+        """The citation of a row that has the cited columns (``CitedMixin``)."""
+        return cls(
+            line_start=row.line_start,
+            line_end=row.line_end,
+            excerpt=row.excerpt,
+            source_id=row.source_id,
+        )
+
+
+_province_batch = rows_by_id(
+    lambda keys: select(models.Province).where(models.Province.id.in_(keys)),
+    lambda row: row[0].id,
+)
+
+
+async def load_province_row(info: Info, province_id: str | None) -> models.Province | None:
+    if province_id is None:
+        return None
+    row = await loader(info, "province", _province_batch).load(province_id)
+    return row[0] if row is not None else None
+
+
+async def province_slug(info: Info, value: str | None) -> str | None:
+    """The slug of a province argument given by slug or GSO code; unknown → BAD_USER_INPUT."""
+    if value is None:
+        return None
+    needle = value.strip().lower()
+    query = select(models.Province.id).where(
+        (models.Province.id == needle) | (models.Province.code == needle)
+    )
+    async with info.context.sessionmaker() as session:
+        slug = await session.scalar(query)
+    if slug is None:
+        raise BadUserInput(
+            f"unknown province {value!r}: give a slug (ha-giang) or a GSO code (02)",
+            argument="province",
+        )
+    return slug
+
+
+def search_words(text: str | None) -> list[str]:
+    """The folded words of a search argument; too long → BAD_USER_INPUT."""
+    if text is None:
+        return []
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise BadUserInput(f"search text is longer than {MAX_SEARCH_LENGTH} characters")
+    cleaned = "".join(ch if ch.isalnum() or ch in "/-" else " " for ch in fold(text))
+    return cleaned.split()
+
+
+def matches_words(column: Any, words: list[str]) -> ColumnElement[bool]:
+    """Every folded word occurs in the folded ``column`` (LIKE, wildcards escaped)."""
+    if not words:
+        return true()
+    escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
+    return and_(*(column.like(f"%{w}%", escape="\\") for w in escaped))
+
+
+def pillar_filter(record_id: Any, pillar: Any) -> ColumnElement[bool]:
+    """The record (by its ID column) has the pillar."""
+    return (
+        select(models.RecordPillar.record_id)
+        .where(
+            models.RecordPillar.record_id == record_id,
+            models.RecordPillar.pillar_code == pillar.value,
+        )
+        .exists()
+    )

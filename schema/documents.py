@@ -1,0 +1,257 @@
+"""Documents (văn bản): Nghị quyết, Kế hoạch, Quyết định… — type, filter, order, loaders."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from sqlalchemy import Select, select
+from strawberry import relay
+
+from db import models
+from loaders.docnumber import number_key
+from schema.common import (
+    Citation,
+    load_province_row,
+    matches_words,
+    province_slug,
+    search_words,
+)
+from schema.context import Info
+from schema.dataloaders import loader, rows_by_id, rows_by_parent
+from schema.pagination import CountedConnection, connection, fetch_page, page
+
+if TYPE_CHECKING:
+    from schema.provinces import Province
+    from schema.targets import TargetConnection
+    from schema.tasks import TaskConnection
+
+
+@strawberry.enum
+class DocumentKind(Enum):
+    RESOLUTION = strawberry.enum_value("RESOLUTION", description="Nghị quyết")
+    PLAN = strawberry.enum_value("PLAN", description="Kế hoạch")
+    DECISION = strawberry.enum_value("DECISION", description="Quyết định")
+    DIRECTIVE = strawberry.enum_value("DIRECTIVE", description="Chỉ thị")
+    PROJECT = strawberry.enum_value("PROJECT", description="Đề án")
+    PROGRAM = strawberry.enum_value("PROGRAM", description="Chương trình")
+    DECREE = strawberry.enum_value("DECREE", description="Nghị định")
+    OFFICIAL_LETTER = strawberry.enum_value("OFFICIAL_LETTER", description="Công văn, văn bản")
+    OTHER = "OTHER"
+
+
+@strawberry.enum
+class Level(Enum):
+    NATIONAL = "NATIONAL"
+    PROVINCIAL = "PROVINCIAL"
+
+
+@strawberry.type(description="A legal or policy document (văn bản) named in the sources.")
+class Document(relay.Node):
+    document_id: relay.NodeID[str]
+    number: str = strawberry.field(
+        description="As written in Vietnam: 18-NQ/TU, 293/KH-UBND, 749/QĐ-TTg, 80/2021/NĐ-CP"
+    )
+    kind: DocumentKind
+    kind_label: str = strawberry.field(description="Nghị quyết, Kế hoạch, Quyết định, …")
+    title: str | None
+    issued_on: date | None
+    issuer: str | None
+    level: Level
+    province_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def province(
+        self, info: Info
+    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
+        from schema.provinces import Province
+
+        row = await load_province_row(info, self.province_id)
+        return Province.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Documents this one carries out (Kế hoạch 293/KH-UBND implements "
+        "Nghị quyết 18-NQ/TU)."
+    )
+    async def implements(self, info: Info) -> list[Document]:
+        rows = await loader(info, "document.implements", _implements_batch).load(self.document_id)
+        return [Document.from_row(row[0]) for row in rows]
+
+    @strawberry.field
+    async def implemented_by(self, info: Info) -> list[Document]:
+        rows = await loader(info, "document.implementedBy", _implemented_by_batch).load(
+            self.document_id
+        )
+        return [Document.from_row(row[0]) for row in rows]
+
+    @strawberry.field
+    async def targets(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[TargetConnection, strawberry.lazy("schema.targets")]:
+        from schema.targets import resolve_targets
+
+        return await resolve_targets(info, None, first, after, document_id=self.document_id)
+
+    @strawberry.field
+    async def tasks(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[TaskConnection, strawberry.lazy("schema.tasks")]:
+        from schema.tasks import TaskOrder, resolve_tasks
+
+        return await resolve_tasks(
+            info, None, TaskOrder.SOURCE, first, after, document_id=self.document_id
+        )
+
+    @strawberry.field(description="Every passage of every source that names this document.")
+    async def citations(self, info: Info) -> list[Citation]:
+        rows = await loader(info, "document.citations", _citations_batch).load(self.document_id)
+        return [Citation.of(row[0]) for row in rows]
+
+    @classmethod
+    def from_row(cls, row: models.Document) -> Document:
+        return cls(
+            document_id=row.id,
+            number=row.number,
+            kind=DocumentKind(row.kind),
+            kind_label=row.kind_label,
+            title=row.title,
+            issued_on=row.issued_on,
+            issuer=row.issuer,
+            level=Level(row.level),
+            province_id=row.province_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Document | None]:
+        rows = await loader(info, "document", _document_batch).load_many(node_ids)
+        return [cls.from_row(row[0]) if row else None for row in rows]
+
+
+_document_batch = rows_by_id(
+    lambda keys: select(models.Document).where(models.Document.id.in_(keys)),
+    lambda row: row[0].id,
+)
+_implements_batch = rows_by_parent(
+    lambda keys: (
+        select(models.Document, models.DocumentLink.document_id)
+        .join(models.DocumentLink, models.DocumentLink.implemented_id == models.Document.id)
+        .where(models.DocumentLink.document_id.in_(keys))
+        .order_by(models.Document.issued_on, models.Document.id)
+    ),
+    lambda row: row[1],
+)
+_implemented_by_batch = rows_by_parent(
+    lambda keys: (
+        select(models.Document, models.DocumentLink.implemented_id)
+        .join(models.DocumentLink, models.DocumentLink.document_id == models.Document.id)
+        .where(models.DocumentLink.implemented_id.in_(keys))
+        .order_by(models.Document.issued_on, models.Document.id)
+    ),
+    lambda row: row[1],
+)
+_citations_batch = rows_by_parent(
+    lambda keys: (
+        select(models.DocumentCitation)
+        .join(models.Source, models.Source.id == models.DocumentCitation.source_id)
+        .where(models.DocumentCitation.document_id.in_(keys))
+        .order_by(models.Source.position, models.DocumentCitation.line_start)
+    ),
+    lambda row: row[0].document_id,
+)
+
+
+async def load_document(info: Info, document_id: str | None) -> Document | None:
+    if document_id is None:
+        return None
+    row = await loader(info, "document", _document_batch).load(document_id)
+    return Document.from_row(row[0]) if row else None
+
+
+@strawberry.type
+class DocumentConnection(CountedConnection[Document]):
+    """Documents, oldest first (undated last), then by number."""
+
+
+@strawberry.input(
+    description="Every text argument named search or query matches without diacritics "
+    "too: 'chuyen doi so' finds 'chuyển đổi số', 'dang bo' finds 'Đảng bộ'."
+)
+class DocumentFilter:
+    province: str | None = strawberry.field(default=None, description="slug or code")
+    kind: DocumentKind | None = None
+    level: Level | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+    search: str | None = None
+
+
+async def documents_query(info: Info, where: DocumentFilter | None) -> Select[Any]:
+    """Documents matching ``where``, in their stable order."""
+    d = models.Document
+    query = select(d)
+    if where is not None:
+        slug = await province_slug(info, where.province)
+        if slug is not None:
+            query = query.where(d.province_id == slug)
+        if where.kind is not None:
+            query = query.where(d.kind == where.kind.value)
+        if where.level is not None:
+            query = query.where(d.level == where.level.value)
+        if where.issued_from is not None:
+            query = query.where(d.issued_on >= where.issued_from)
+        if where.issued_to is not None:
+            query = query.where(d.issued_on <= where.issued_to)
+        query = query.where(matches_words(d.search_text, search_words(where.search)))
+    return query.order_by(d.issued_on.asc().nulls_last(), d.number_key, d.id)
+
+
+async def resolve_documents(
+    info: Info, where: DocumentFilter | None, first: int | None, after: str | None
+) -> DocumentConnection:
+    window = page(first, after)
+    query = await documents_query(info, where)
+    async with info.context.sessionmaker() as session:
+        rows, total = await fetch_page(session, query, window)
+    result: DocumentConnection = connection(
+        DocumentConnection, [Document.from_row(r) for r in rows], total, window
+    )
+    return result
+
+
+async def find_document(info: Info, number: str, province: str | None) -> Document | None:
+    """By number as written (diacritics and case ignored); national ones win a tie."""
+    d = models.Document
+    query = select(d).where(d.number_key == number_key(number))
+    slug = await province_slug(info, province)
+    if slug is not None:
+        query = query.where((d.province_id == slug) | d.province_id.is_(None))
+    query = query.order_by(d.province_id.is_not(None), d.province_id, d.id).limit(1)
+    async with info.context.sessionmaker() as session:
+        row = await session.scalar(query)
+    return Document.from_row(row) if row else None
+
+
+@strawberry.type
+class DocumentQuery:
+    @strawberry.field
+    async def documents(
+        self,
+        info: Info,
+        filter: DocumentFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> DocumentConnection:
+        return await resolve_documents(info, filter, first, after)
+
+    @strawberry.field(
+        description="number as written; province (slug or code) narrows when numbers "
+        "repeat across provinces"
+    )
+    async def document(
+        self, info: Info, number: str, province: str | None = None
+    ) -> Document | None:
+        return await find_document(info, number, province)

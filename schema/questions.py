@@ -1,0 +1,174 @@
+"""Questions and answers (Hỏi - Đáp) — type, filter, order, loaders."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from sqlalchemy import Select, select
+from strawberry import relay
+
+from db import models
+from schema.common import (
+    Citation,
+    load_province_row,
+    matches_words,
+    pillar_filter,
+    province_slug,
+    search_words,
+)
+from schema.context import Info
+from schema.dataloaders import loader, rows_by_id, rows_by_parent
+from schema.pagination import CountedConnection, connection, fetch_page, page
+from schema.pillars import Pillar, PillarCode, load_pillars
+
+if TYPE_CHECKING:
+    from schema.documents import Document
+    from schema.provinces import Province
+    from schema.sources import Source
+
+
+@strawberry.type(description="One question and its answer (Hỏi - Đáp).")
+class Question(relay.Node):
+    question_id: relay.NodeID[str]
+    number: int | None = strawberry.field(
+        description="its number in the source (Câu hỏi 37 -> 37); null where the source "
+        "does not number it"
+    )
+    text: str = strawberry.field(description="the question")
+    answer: str = strawberry.field(
+        description="the whole answer, cleaned of extraction damage, paragraphs separated "
+        "by a blank line"
+    )
+    part: str | None = strawberry.field(
+        description="the part of the source it sits in, e.g. 'Phần II'"
+    )
+    citation: Citation
+    province_id: strawberry.Private[str | None]
+    source_id: strawberry.Private[str]
+
+    @strawberry.field(description="null for general questions that are not about one province")
+    async def province(
+        self, info: Info
+    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
+        from schema.provinces import Province
+
+        row = await load_province_row(info, self.province_id)
+        return Province.from_row(row) if row else None
+
+    @strawberry.field
+    async def source(self, info: Info) -> Annotated[Source, strawberry.lazy("schema.sources")]:
+        from schema.sources import load_source
+
+        return await load_source(info, self.source_id)
+
+    @strawberry.field
+    async def pillars(self, info: Info) -> list[Pillar]:
+        return await load_pillars(info, self.question_id)
+
+    @strawberry.field(description="documents the question or answer names")
+    async def documents(
+        self, info: Info
+    ) -> list[Annotated[Document, strawberry.lazy("schema.documents")]]:
+        from schema.documents import Document
+
+        rows = await loader(info, "question.documents", _documents_batch).load(self.question_id)
+        return [Document.from_row(row[0]) for row in rows]
+
+    @classmethod
+    def from_row(cls, row: models.Question) -> Question:
+        return cls(
+            question_id=row.id,
+            number=row.number,
+            text=row.text,
+            answer=row.answer,
+            part=row.part,
+            citation=Citation.of(row),
+            province_id=row.province_id,
+            source_id=row.source_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Question | None]:
+        rows = await loader(info, "question", _question_batch).load_many(node_ids)
+        return [cls.from_row(row[0]) if row else None for row in rows]
+
+
+_question_batch = rows_by_id(
+    lambda keys: select(models.Question).where(models.Question.id.in_(keys)),
+    lambda row: row[0].id,
+)
+_documents_batch = rows_by_parent(
+    lambda keys: (
+        select(models.Document, models.QuestionDocument.question_id)
+        .join(models.QuestionDocument, models.QuestionDocument.document_id == models.Document.id)
+        .where(models.QuestionDocument.question_id.in_(keys))
+        .order_by(models.QuestionDocument.question_id, models.QuestionDocument.position)
+    ),
+    lambda row: row[1],
+)
+
+
+@strawberry.type
+class QuestionConnection(CountedConnection[Question]):
+    """Questions in source order."""
+
+
+@strawberry.input
+class QuestionFilter:
+    province: str | None = None
+    source: str | None = strawberry.field(default=None, description="source slug")
+    pillar: PillarCode | None = None
+    general: bool | None = strawberry.field(
+        default=None,
+        description="true: only questions about no single province; false: only "
+        "province-specific ones",
+    )
+    search: str | None = None
+
+
+async def questions_query(info: Info, where: QuestionFilter | None) -> Select[Any]:
+    q = models.Question
+    query = select(q).join(models.Source, models.Source.id == q.source_id)
+    if where is not None:
+        slug = await province_slug(info, where.province)
+        if slug is not None:
+            query = query.where(q.province_id == slug)
+        if where.source is not None:
+            query = query.where(q.source_id == where.source)
+        if where.pillar is not None:
+            query = query.where(pillar_filter(q.id, where.pillar))
+        if where.general is not None:
+            query = query.where(
+                q.province_id.is_(None) if where.general else q.province_id.is_not(None)
+            )
+        query = query.where(matches_words(q.search_text, search_words(where.search)))
+    return query.order_by(models.Source.position, q.position, q.id)
+
+
+async def resolve_questions(
+    info: Info, where: QuestionFilter | None, first: int | None, after: str | None
+) -> QuestionConnection:
+    window = page(first, after)
+    query = await questions_query(info, where)
+    async with info.context.sessionmaker() as session:
+        rows, total = await fetch_page(session, query, window)
+    result: QuestionConnection = connection(
+        QuestionConnection, [Question.from_row(r) for r in rows], total, window
+    )
+    return result
+
+
+@strawberry.type
+class QuestionQuery:
+    @strawberry.field
+    async def questions(
+        self,
+        info: Info,
+        filter: QuestionFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> QuestionConnection:
+        return await resolve_questions(info, filter, first, after)

@@ -1,0 +1,113 @@
+"""Digital Transformation Index (DTI) results — type, query."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+
+from db import models
+from schema.common import Citation, load_province_row, province_slug
+from schema.context import Info
+from schema.dataloaders import loader, rows_by_id
+from schema.pillars import Pillar, PillarCode
+
+if TYPE_CHECKING:
+    from schema.provinces import Province
+
+
+@strawberry.type(
+    description="A Digital Transformation Index (DTI) result: overall when pillar is null."
+)
+class Ranking(relay.Node):
+    ranking_id: relay.NodeID[str]
+    year: int | None
+    rank: int
+    out_of: int
+    score: float | None
+    citation: Citation
+    province_id: strawberry.Private[str]
+    pillar_code: strawberry.Private[str | None]
+
+    @strawberry.field
+    def pillar(self) -> Pillar | None:
+        return Pillar.of(self.pillar_code) if self.pillar_code else None
+
+    @strawberry.field
+    async def province(
+        self, info: Info
+    ) -> Annotated[Province, strawberry.lazy("schema.provinces")]:
+        from schema.provinces import Province
+
+        row = await load_province_row(info, self.province_id)
+        assert row is not None, "a ranking's province is a foreign key"
+        return Province.from_row(row)
+
+    @classmethod
+    def from_row(cls, row: models.Ranking) -> Ranking:
+        return cls(
+            ranking_id=row.id,
+            year=row.year,
+            rank=row.rank,
+            out_of=row.out_of,
+            score=row.score,
+            citation=Citation.of(row),
+            province_id=row.province_id,
+            pillar_code=row.pillar_code,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Ranking | None]:
+        rows = await loader(info, "ranking", _ranking_batch).load_many(node_ids)
+        return [cls.from_row(row[0]) if row else None for row in rows]
+
+
+_ranking_batch = rows_by_id(
+    lambda keys: select(models.Ranking).where(models.Ranking.id.in_(keys)),
+    lambda row: row[0].id,
+)
+
+
+async def resolve_rankings(
+    info: Info, province: str | None, year: int | None, pillar: PillarCode | None
+) -> list[Ranking]:
+    """Rankings by province (code order), newest year first, overall before the pillars."""
+    r = models.Ranking
+    query = (
+        select(r)
+        .join(models.Province, models.Province.id == r.province_id)
+        .outerjoin(models.Pillar, models.Pillar.code == r.pillar_code)
+    )
+    slug = await province_slug(info, province)
+    if slug is not None:
+        query = query.where(r.province_id == slug)
+    if year is not None:
+        query = query.where(r.year == year)
+    if pillar is not None:
+        query = query.where(r.pillar_code == pillar.value)
+    query = query.order_by(
+        models.Province.code,
+        r.year.desc().nulls_last(),
+        models.Pillar.position.asc().nulls_first(),
+        r.id,
+    )
+    async with info.context.sessionmaker() as session:
+        rows = await session.scalars(query)
+        return [Ranking.from_row(row) for row in rows]
+
+
+@strawberry.type
+class RankingQuery:
+    @strawberry.field
+    async def rankings(
+        self,
+        info: Info,
+        province: str | None = None,
+        year: int | None = None,
+        pillar: PillarCode | None = None,
+    ) -> list[Ranking]:
+        return await resolve_rankings(info, province, year, pillar)

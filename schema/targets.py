@@ -1,0 +1,201 @@
+"""Targets (mục tiêu, chỉ tiêu) and their quantities — type, filter, order, loaders."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from sqlalchemy import Select, select
+from strawberry import relay
+
+from db import models
+from loaders.docnumber import number_key
+from schema.common import (
+    Citation,
+    load_province_row,
+    matches_words,
+    pillar_filter,
+    province_slug,
+    search_words,
+)
+from schema.context import Info
+from schema.dataloaders import loader, rows_by_id, rows_by_parent
+from schema.pagination import CountedConnection, connection, fetch_page, page
+from schema.pillars import Pillar, PillarCode, load_pillars
+
+if TYPE_CHECKING:
+    from schema.documents import Document
+    from schema.provinces import Province
+
+
+@strawberry.enum
+class Unit(Enum):
+    PERCENT = "PERCENT"
+    COUNT = "COUNT"
+    OTHER = "OTHER"
+
+
+@strawberry.enum
+class Comparator(Enum):
+    AT_LEAST = strawberry.enum_value("AT_LEAST", description="tối thiểu, ít nhất")
+    MORE_THAN = strawberry.enum_value("MORE_THAN", description="trên, hơn")
+    EXACTLY = strawberry.enum_value("EXACTLY", description="plain figure")
+
+
+@strawberry.type(
+    description="One figure inside a target: 90% of province-level files -> value 90, "
+    "unit PERCENT, qualifier 'cấp tỉnh'."
+)
+class Quantity:
+    value: float
+    unit: Unit
+    comparator: Comparator
+    qualifier: str | None = strawberry.field(description="what the figure is about, as written")
+
+
+@strawberry.type(description="A goal a province sets for a year (mục tiêu, chỉ tiêu).")
+class Target(relay.Node):
+    target_id: relay.NodeID[str]
+    text: str = strawberry.field(description="the whole statement, cleaned of line breaks")
+    year: int
+    citation: Citation
+    province_id: strawberry.Private[str | None]
+    document_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def pillars(self, info: Info) -> list[Pillar]:
+        return await load_pillars(info, self.target_id)
+
+    @strawberry.field
+    async def province(
+        self, info: Info
+    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
+        from schema.provinces import Province
+
+        row = await load_province_row(info, self.province_id)
+        return Province.from_row(row) if row else None
+
+    @strawberry.field
+    async def document(
+        self, info: Info
+    ) -> Annotated[Document, strawberry.lazy("schema.documents")] | None:
+        from schema.documents import load_document
+
+        return await load_document(info, self.document_id)
+
+    @strawberry.field
+    async def quantities(self, info: Info) -> list[Quantity]:
+        rows = await loader(info, "target.quantities", _quantities_batch).load(self.target_id)
+        return [
+            Quantity(
+                value=q.value,
+                unit=Unit(q.unit),
+                comparator=Comparator(q.comparator),
+                qualifier=q.qualifier,
+            )
+            for (q,) in rows
+        ]
+
+    @classmethod
+    def from_row(cls, row: models.Target) -> Target:
+        return cls(
+            target_id=row.id,
+            text=row.text,
+            year=row.year,
+            citation=Citation.of(row),
+            province_id=row.province_id,
+            document_id=row.document_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Target | None]:
+        rows = await loader(info, "target", _target_batch).load_many(node_ids)
+        return [cls.from_row(row[0]) if row else None for row in rows]
+
+
+_target_batch = rows_by_id(
+    lambda keys: select(models.Target).where(models.Target.id.in_(keys)),
+    lambda row: row[0].id,
+)
+_quantities_batch = rows_by_parent(
+    lambda keys: (
+        select(models.Quantity)
+        .where(models.Quantity.target_id.in_(keys))
+        .order_by(models.Quantity.target_id, models.Quantity.position)
+    ),
+    lambda row: row[0].target_id,
+)
+
+
+@strawberry.type
+class TargetConnection(CountedConnection[Target]):
+    """Targets in source order."""
+
+
+@strawberry.input
+class TargetFilter:
+    province: str | None = None
+    pillar: PillarCode | None = None
+    year: int | None = None
+    document: str | None = strawberry.field(
+        default=None, description="document number, e.g. 18-NQ/TU"
+    )
+    search: str | None = None
+
+
+async def targets_query(
+    info: Info, where: TargetFilter | None, *, document_id: str | None = None
+) -> Select[Any]:
+    t = models.Target
+    query = select(t).join(models.Source, models.Source.id == t.source_id)
+    if document_id is not None:
+        query = query.where(t.document_id == document_id)
+    if where is not None:
+        slug = await province_slug(info, where.province)
+        if slug is not None:
+            query = query.where(t.province_id == slug)
+        if where.pillar is not None:
+            query = query.where(pillar_filter(t.id, where.pillar))
+        if where.year is not None:
+            query = query.where(t.year == where.year)
+        if where.document is not None:
+            documents = select(models.Document.id).where(
+                models.Document.number_key == number_key(where.document)
+            )
+            query = query.where(t.document_id.in_(documents))
+        query = query.where(matches_words(t.search_text, search_words(where.search)))
+    return query.order_by(models.Source.position, t.position, t.id)
+
+
+async def resolve_targets(
+    info: Info,
+    where: TargetFilter | None,
+    first: int | None,
+    after: str | None,
+    *,
+    document_id: str | None = None,
+) -> TargetConnection:
+    window = page(first, after)
+    query = await targets_query(info, where, document_id=document_id)
+    async with info.context.sessionmaker() as session:
+        rows, total = await fetch_page(session, query, window)
+    result: TargetConnection = connection(
+        TargetConnection, [Target.from_row(r) for r in rows], total, window
+    )
+    return result
+
+
+@strawberry.type
+class TargetQuery:
+    @strawberry.field
+    async def targets(
+        self,
+        info: Info,
+        filter: TargetFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> TargetConnection:
+        return await resolve_targets(info, filter, first, after)

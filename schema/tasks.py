@@ -1,0 +1,319 @@
+"""Tasks (nhiệm vụ) and the agencies that lead them (chủ trì) — types, filter, order, loaders."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from sqlalchemy import Select, case, select
+from strawberry import relay
+
+from db import models
+from schema.common import (
+    Citation,
+    load_province_row,
+    matches_words,
+    pillar_filter,
+    province_slug,
+    search_words,
+)
+from schema.context import Info
+from schema.dataloaders import loader, rows_by_id, rows_by_parent
+from schema.pagination import CountedConnection, connection, fetch_page, page
+from schema.pillars import Pillar, PillarCode, load_pillars
+
+if TYPE_CHECKING:
+    from schema.documents import Document
+    from schema.provinces import Province
+
+
+@strawberry.enum
+class DeadlineKind(Enum):
+    DATE = strawberry.enum_value("DATE", description="a day: 30/6/2022")
+    PERIOD = strawberry.enum_value(
+        "PERIOD", description="a span: 2022 - 2023; deadline is its last day"
+    )
+    RECURRING = strawberry.enum_value("RECURRING", description="thường xuyên: ongoing, no deadline")
+    NONE = strawberry.enum_value("NONE", description="no deadline given")
+
+
+@strawberry.enum
+class TaskOrder(Enum):
+    DEADLINE_ASC = strawberry.enum_value(
+        "DEADLINE_ASC", description="dated tasks first, earliest first; then RECURRING, then NONE"
+    )
+    DEADLINE_DESC = strawberry.enum_value(
+        "DEADLINE_DESC", description="dated tasks first, latest first; then RECURRING, then NONE"
+    )
+    SOURCE = strawberry.enum_value("SOURCE", description="source order")
+
+
+@strawberry.type(
+    description="A body that leads tasks (Chủ trì): Sở Thông tin và Truyền thông, "
+    "Văn phòng UBND tỉnh, …"
+)
+class Agency(relay.Node):
+    agency_id: relay.NodeID[str]
+    name: str
+    province_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def province(
+        self, info: Info
+    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
+        from schema.provinces import Province
+
+        row = await load_province_row(info, self.province_id)
+        return Province.from_row(row) if row else None
+
+    @strawberry.field
+    async def tasks(
+        self,
+        info: Info,
+        order_by: TaskOrder | None = TaskOrder.DEADLINE_ASC,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> TaskConnection:
+        return await resolve_tasks(info, None, order_by, first, after, agency_id=self.agency_id)
+
+    @classmethod
+    def from_row(cls, row: models.Agency) -> Agency:
+        return cls(agency_id=row.id, name=row.name, province_id=row.province_id)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Agency | None]:
+        rows = await loader(info, "agency", _agency_batch).load_many(node_ids)
+        return [cls.from_row(row[0]) if row else None for row in rows]
+
+
+@strawberry.type(description="A task (nhiệm vụ) assigned in a plan or list.")
+class Task(relay.Node):
+    task_id: relay.NodeID[str]
+    title: str
+    group: str | None = strawberry.field(
+        description="the heading the task sits under, e.g. 'Xây dựng chính quyền số'"
+    )
+    ordinal: int | None = strawberry.field(
+        description="its number within the group, where the source numbers it"
+    )
+    deadline: date | None = strawberry.field(
+        description="the last day by which it is due; null for RECURRING and NONE"
+    )
+    deadline_text: str | None = strawberry.field(
+        description="as written: '30/6/2022', 'Thường xuyên', '2022 - 2023'"
+    )
+    deadline_kind: DeadlineKind
+    citation: Citation
+    province_id: strawberry.Private[str | None]
+    document_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def lead_agencies(self, info: Info) -> list[Agency]:
+        rows = await loader(info, "task.leadAgencies", _lead_agencies_batch).load(self.task_id)
+        return [Agency.from_row(row[0]) for row in rows]
+
+    @strawberry.field
+    async def pillars(self, info: Info) -> list[Pillar]:
+        return await load_pillars(info, self.task_id)
+
+    @strawberry.field
+    async def province(
+        self, info: Info
+    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
+        from schema.provinces import Province
+
+        row = await load_province_row(info, self.province_id)
+        return Province.from_row(row) if row else None
+
+    @strawberry.field
+    async def document(
+        self, info: Info
+    ) -> Annotated[Document, strawberry.lazy("schema.documents")] | None:
+        from schema.documents import load_document
+
+        return await load_document(info, self.document_id)
+
+    @classmethod
+    def from_row(cls, row: models.Task) -> Task:
+        return cls(
+            task_id=row.id,
+            title=row.title,
+            group=row.group,
+            ordinal=row.ordinal,
+            deadline=row.deadline,
+            deadline_text=row.deadline_text,
+            deadline_kind=DeadlineKind(row.deadline_kind),
+            citation=Citation.of(row),
+            province_id=row.province_id,
+            document_id=row.document_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Task | None]:
+        rows = await loader(info, "task", _task_batch).load_many(node_ids)
+        return [cls.from_row(row[0]) if row else None for row in rows]
+
+
+_task_batch = rows_by_id(
+    lambda keys: select(models.Task).where(models.Task.id.in_(keys)),
+    lambda row: row[0].id,
+)
+_agency_batch = rows_by_id(
+    lambda keys: select(models.Agency).where(models.Agency.id.in_(keys)),
+    lambda row: row[0].id,
+)
+_lead_agencies_batch = rows_by_parent(
+    lambda keys: (
+        select(models.Agency, models.TaskAgency.task_id)
+        .join(models.TaskAgency, models.TaskAgency.agency_id == models.Agency.id)
+        .where(models.TaskAgency.task_id.in_(keys))
+        .order_by(models.TaskAgency.task_id, models.TaskAgency.position)
+    ),
+    lambda row: row[1],
+)
+
+
+@strawberry.type
+class TaskConnection(CountedConnection[Task]):
+    """Tasks in the requested order."""
+
+
+@strawberry.type
+class AgencyConnection(CountedConnection[Agency]):
+    """Agencies by name."""
+
+
+@strawberry.input
+class TaskFilter:
+    province: str | None = None
+    pillar: PillarCode | None = None
+    agency: str | None = strawberry.field(
+        default=None, description="matches any lead agency's name, without diacritics too"
+    )
+    due_on_or_after: date | None = None
+    due_on_or_before: date | None = None
+    deadline_kinds: list[DeadlineKind] | None = None
+    search: str | None = None
+
+
+def _agency_matches(words: list[str]) -> Any:
+    return (
+        select(models.TaskAgency.task_id)
+        .join(models.Agency, models.Agency.id == models.TaskAgency.agency_id)
+        .where(
+            models.TaskAgency.task_id == models.Task.id,
+            matches_words(models.Agency.name_folded, words),
+        )
+        .exists()
+    )
+
+
+async def tasks_query(
+    info: Info,
+    where: TaskFilter | None,
+    order: TaskOrder | None,
+    *,
+    document_id: str | None = None,
+    agency_id: str | None = None,
+) -> Select[Any]:
+    k = models.Task
+    query = select(k).join(models.Source, models.Source.id == k.source_id)
+    if document_id is not None:
+        query = query.where(k.document_id == document_id)
+    if agency_id is not None:
+        query = query.where(
+            select(models.TaskAgency.task_id)
+            .where(models.TaskAgency.task_id == k.id, models.TaskAgency.agency_id == agency_id)
+            .exists()
+        )
+    if where is not None:
+        slug = await province_slug(info, where.province)
+        if slug is not None:
+            query = query.where(k.province_id == slug)
+        if where.pillar is not None:
+            query = query.where(pillar_filter(k.id, where.pillar))
+        if where.agency is not None:
+            query = query.where(_agency_matches(search_words(where.agency)))
+        if where.due_on_or_after is not None:
+            query = query.where(k.deadline >= where.due_on_or_after)
+        if where.due_on_or_before is not None:
+            query = query.where(k.deadline <= where.due_on_or_before)
+        if where.deadline_kinds is not None:
+            query = query.where(k.deadline_kind.in_([kind.value for kind in where.deadline_kinds]))
+        query = query.where(matches_words(k.search_text, search_words(where.search)))
+    source_order = (models.Source.position, k.position, k.id)
+    if order is None or order is TaskOrder.SOURCE:
+        return query.order_by(*source_order)
+    kind_rank = case((k.deadline.is_not(None), 0), (k.deadline_kind == "RECURRING", 1), else_=2)
+    deadline = k.deadline.asc() if order is TaskOrder.DEADLINE_ASC else k.deadline.desc()
+    return query.order_by(kind_rank, deadline, *source_order)
+
+
+async def resolve_tasks(
+    info: Info,
+    where: TaskFilter | None,
+    order: TaskOrder | None,
+    first: int | None,
+    after: str | None,
+    *,
+    document_id: str | None = None,
+    agency_id: str | None = None,
+) -> TaskConnection:
+    window = page(first, after)
+    query = await tasks_query(info, where, order, document_id=document_id, agency_id=agency_id)
+    async with info.context.sessionmaker() as session:
+        rows, total = await fetch_page(session, query, window)
+    result: TaskConnection = connection(
+        TaskConnection, [Task.from_row(r) for r in rows], total, window
+    )
+    return result
+
+
+async def resolve_agencies(
+    info: Info, province: str | None, search: str | None, first: int | None, after: str | None
+) -> AgencyConnection:
+    window = page(first, after)
+    a = models.Agency
+    query = select(a)
+    slug = await province_slug(info, province)
+    if slug is not None:
+        query = query.where(a.province_id == slug)
+    query = query.where(matches_words(a.name_folded, search_words(search)))
+    query = query.order_by(a.name_folded, a.id)
+    async with info.context.sessionmaker() as session:
+        rows, total = await fetch_page(session, query, window)
+    result: AgencyConnection = connection(
+        AgencyConnection, [Agency.from_row(r) for r in rows], total, window
+    )
+    return result
+
+
+@strawberry.type
+class TaskQuery:
+    @strawberry.field
+    async def tasks(
+        self,
+        info: Info,
+        filter: TaskFilter | None = None,
+        order_by: TaskOrder | None = TaskOrder.DEADLINE_ASC,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> TaskConnection:
+        return await resolve_tasks(info, filter, order_by, first, after)
+
+    @strawberry.field
+    async def agencies(
+        self,
+        info: Info,
+        province: str | None = None,
+        search: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> AgencyConnection:
+        return await resolve_agencies(info, province, search, first, after)
