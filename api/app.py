@@ -10,17 +10,16 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.pool import NullPool
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.datastructures import State
-from starlette.datastructures import State
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from api.settings import Settings
-from db.session import create_engine, create_sessionmaker
+from db.session import StatementCounter, create_engine, create_sessionmaker
 from schema.context import Context
 from schema.root import build_schema
 
@@ -47,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # (or, with SQLite, its file) and would say "ready" when nothing new can connect.
         probe = create_engine(settings.database_url, poolclass=NullPool)
         app.state.engine = engine
+        app.state.statements = StatementCounter(engine)
         app.state.probe_engine = probe
         app.state.sessionmaker = create_sessionmaker(engine)
         try:

@@ -31,7 +31,21 @@ _TYPE_CODES: dict[str, str] = {
 
 #: Issuer codes of central bodies: a number ending in one is NATIONAL.
 NATIONAL_ISSUERS = frozenset(
-    {"TW", "TTG", "CP", "BTTTT", "THH", "QH", "UBTVQH", "BCT", "BTC", "BKHĐT", "BNV", "VPCP", "UBQGCĐS"}
+    {
+        "TW",
+        "TTG",
+        "CP",
+        "BTTTT",
+        "THH",
+        "QH",
+        "UBTVQH",
+        "BCT",
+        "BTC",
+        "BKHĐT",
+        "BNV",
+        "VPCP",
+        "UBQGCĐS",
+    }
 )
 
 

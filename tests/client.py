@@ -18,14 +18,32 @@ async def app_client(database_url: str, **settings: Any) -> AsyncIterator[httpx.
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            client.app_state = app.state  # type: ignore[attr-defined]
             yield client
+
+
+async def post(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
+    """POST a query; return the whole JSON body (data and errors)."""
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    body: dict[str, Any] = response.json()
+    body["_status"] = response.status_code
+    return body
 
 
 async def gql(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
     """POST a query; assert HTTP 200 and no errors; return ``data``."""
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = await post(client, query, **variables)
+    assert body["_status"] == 200, body
     assert "errors" not in body, body["errors"]
     data: dict[str, Any] = body["data"]
     return data
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+def statements(client: httpx.AsyncClient) -> int:
+    """SQL statements the app has sent so far."""
+    count: int = client.app_state.statements.count  # type: ignore[attr-defined]
+    return count

@@ -50,8 +50,13 @@ def _manifest(folder: Path, entries: list[str]) -> Path:
 
 
 def _entry(slug: str, file: str, kind: str, province: str | None) -> str:
-    lines = ["[[source]]", f'slug = "{slug}"', f'file = "{file}"', f'kind = "{kind}"',
-             f'title = "{slug}"']
+    lines = [
+        "[[source]]",
+        f'slug = "{slug}"',
+        f'file = "{file}"',
+        f'kind = "{kind}"',
+        f'title = "{slug}"',
+    ]
     if province:
         lines.append(f'province = "{province}"')
     return "\n".join(lines) + "\n"
@@ -61,14 +66,20 @@ async def test_counts_of_the_bundled_sources(loaded_url: str) -> None:
     engine = create_engine(loaded_url)
     try:
         async with create_sessionmaker(engine)() as s:
+
             async def count(model, *where):  # type: ignore[no-untyped-def]
                 return await s.scalar(select(func.count()).select_from(model).where(*where))
 
             Q, T, K = models.Question, models.Target, models.Task
             assert await count(Q, Q.source_id == "ha-giang-hoi-dap-2022") == 52
             assert await count(Q, Q.source_id == "khanh-hoa-hoi-dap-2022") == 50
-            numbers = (await s.scalars(select(Q.number).where(
-                Q.source_id == "khanh-hoa-hoi-dap-2022").order_by(Q.number))).all()
+            numbers = (
+                await s.scalars(
+                    select(Q.number)
+                    .where(Q.source_id == "khanh-hoa-hoi-dap-2022")
+                    .order_by(Q.number)
+                )
+            ).all()
             assert numbers == list(range(1, 51))
             assert await count(Q, Q.source_id == "lao-cai-tai-lieu-tuyen-truyen-2022") > 30
             assert await count(Q, Q.answer == "") == 0
@@ -85,10 +96,12 @@ async def test_counts_of_the_bundled_sources(loaded_url: str) -> None:
             assert q35 is not None and q35.province_id == "ha-giang"
             assert q1 is not None and q1.province_id is None
             # Kế hoạch 293/KH-UBND implements Nghị quyết 18-NQ/TU
-            plan = await s.scalar(select(models.Document).where(
-                models.Document.number == "293/KH-UBND"))
-            resolution = await s.scalar(select(models.Document).where(
-                models.Document.number == "18-NQ/TU"))
+            plan = await s.scalar(
+                select(models.Document).where(models.Document.number == "293/KH-UBND")
+            )
+            resolution = await s.scalar(
+                select(models.Document).where(models.Document.number == "18-NQ/TU")
+            )
             assert plan is not None and resolution is not None
             link = await s.get(models.DocumentLink, (plan.id, resolution.id))
             assert link is not None
@@ -96,11 +109,13 @@ async def test_counts_of_the_bundled_sources(loaded_url: str) -> None:
             assert str(resolution.issued_on) == "2021-10-29"
             # Hà Tĩnh's DTI for two years, overall and per pillar
             R = models.Ranking
-            years = (await s.scalars(select(R.year).where(
-                R.province_id == "ha-tinh").distinct())).all()
+            years = (
+                await s.scalars(select(R.year).where(R.province_id == "ha-tinh").distinct())
+            ).all()
             assert sorted(y for y in years if y) == [2020, 2021]
-            hg_overall = await s.scalar(select(R).where(
-                R.province_id == "ha-giang", R.pillar_code.is_(None)))
+            hg_overall = await s.scalar(
+                select(R).where(R.province_id == "ha-giang", R.pillar_code.is_(None))
+            )
             assert hg_overall is not None and (hg_overall.rank, hg_overall.out_of) == (26, 63)
     finally:
         await engine.dispose()
@@ -127,8 +142,11 @@ async def test_every_citation_points_at_lines_holding_the_text(loaded_url: str) 
                 for slug in sources
             }
             checked = 0
-            for model, field in ((models.Question, "text"), (models.Target, "text"),
-                                 (models.Task, "title")):
+            for model, field in (
+                (models.Question, "text"),
+                (models.Target, "text"),
+                (models.Task, "title"),
+            ):
                 for row in await s.scalars(select(model)):
                     src = sources[row.source_id]
                     assert 1 <= row.line_start <= row.line_end <= src.line_count
@@ -181,10 +199,13 @@ async def test_broken_source_aborts_and_changes_nothing(db_url: str, tmp_path: P
     before = await _snapshot(db_url)
     shutil.copy(SOURCES / "khanh-hoa-hoi-dap-2022.txt", tmp_path / "good.txt")
     (tmp_path / "bad.txt").write_bytes("Câu 1: Chuyển đổi số là gì?\n".encode() + b"\xff\xfe\n")
-    manifest = _manifest(tmp_path, [
-        _entry("good", "good.txt", "QA_BOOKLET", "khanh-hoa"),
-        _entry("bad", "bad.txt", "QA_BOOKLET", "56"),
-    ])
+    manifest = _manifest(
+        tmp_path,
+        [
+            _entry("good", "good.txt", "QA_BOOKLET", "khanh-hoa"),
+            _entry("bad", "bad.txt", "QA_BOOKLET", "56"),
+        ],
+    )
     with pytest.raises(LoadError, match=r"bad\.txt:2"):
         await _load(db_url, manifest)
     assert await _snapshot(db_url) == before
@@ -197,11 +218,11 @@ async def test_sources_missing_from_the_manifest_are_removed_and_keys_kept(
     engine = create_engine(db_url)
     try:
         async with create_sessionmaker(engine)() as s, s.begin():
-            s.add(models.ApiKey(name="partner", key_hash="x" * 64,
-                                created_at=datetime.now(UTC)))
+            s.add(models.ApiKey(name="partner", key_hash="x" * 64, created_at=datetime.now(UTC)))
         shutil.copy(SOURCES / "ha-tinh-slides-2022.txt", tmp_path / "slides.txt")
-        await _load(db_url, _manifest(tmp_path, [_entry("slides", "slides.txt", "SLIDES",
-                                                        "ha-tinh")]))
+        await _load(
+            db_url, _manifest(tmp_path, [_entry("slides", "slides.txt", "SLIDES", "ha-tinh")])
+        )
         async with create_sessionmaker(engine)() as s:
             assert await s.scalar(select(func.count()).select_from(models.Question)) == 0
             assert (await s.scalars(select(models.Source.id))).all() == ["slides"]
@@ -243,17 +264,26 @@ async def test_a_rewrapped_booklet_loads_by_manifest_entry_alone(
     original = (SOURCES / "khanh-hoa-hoi-dap-2022.txt").read_text(encoding="utf-8")
     (tmp_path / "rewrapped.txt").write_text(_rewrap(original), encoding="utf-8")
     shutil.copy(SOURCES / "khanh-hoa-hoi-dap-2022.txt", tmp_path / "original.txt")
-    await _load(db_url, _manifest(tmp_path, [
-        _entry("original", "original.txt", "QA_BOOKLET", "khanh-hoa"),
-        _entry("rewrapped", "rewrapped.txt", "QA_BOOKLET", "khanh-hoa"),
-    ]))
+    await _load(
+        db_url,
+        _manifest(
+            tmp_path,
+            [
+                _entry("original", "original.txt", "QA_BOOKLET", "khanh-hoa"),
+                _entry("rewrapped", "rewrapped.txt", "QA_BOOKLET", "khanh-hoa"),
+            ],
+        ),
+    )
     engine = create_engine(db_url)
     try:
         async with create_sessionmaker(engine)() as s:
+
             def rows(slug: str):  # type: ignore[no-untyped-def]
-                return select(models.Question.number, models.Question.text,
-                              models.Question.answer).where(
-                    models.Question.source_id == slug).order_by(models.Question.number)
+                return (
+                    select(models.Question.number, models.Question.text, models.Question.answer)
+                    .where(models.Question.source_id == slug)
+                    .order_by(models.Question.number)
+                )
 
             original_rows = (await s.execute(rows("original"))).all()
             rewrapped_rows = (await s.execute(rows("rewrapped"))).all()
@@ -267,9 +297,14 @@ async def test_a_rewrapped_booklet_loads_by_manifest_entry_alone(
 
 def _dxgraph(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-c", "from api.cli import main; main()", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300,
-                          env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "120"},
-                          cwd=Path(__file__).resolve().parents[2])
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "120"},
+        cwd=Path(__file__).resolve().parents[2],
+    )
 
 
 def test_cli_load_reports_and_fails_cleanly(tmp_path: Path) -> None:
