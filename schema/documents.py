@@ -21,7 +21,7 @@ from schema.common import (
 )
 from schema.context import Info
 from schema.dataloaders import loader, rows_by_id, rows_by_parent
-from schema.pagination import CountedConnection, connection, fetch_page, page
+from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
 
 if TYPE_CHECKING:
     from schema.provinces import Province
@@ -92,7 +92,8 @@ class Document(relay.Node):
     ) -> Annotated[TargetConnection, strawberry.lazy("schema.targets")]:
         from schema.targets import resolve_targets
 
-        return await resolve_targets(info, None, first, after, document_id=self.document_id)
+        parent = Parent("document", self.document_id)
+        return await resolve_targets(info, None, first, after, parent=parent)
 
     @strawberry.field
     async def tasks(
@@ -100,9 +101,8 @@ class Document(relay.Node):
     ) -> Annotated[TaskConnection, strawberry.lazy("schema.tasks")]:
         from schema.tasks import TaskOrder, resolve_tasks
 
-        return await resolve_tasks(
-            info, None, TaskOrder.SOURCE, first, after, document_id=self.document_id
-        )
+        parent = Parent("document", self.document_id)
+        return await resolve_tasks(info, None, TaskOrder.SOURCE, first, after, parent=parent)
 
     @strawberry.field(description="Every passage of every source that names this document.")
     async def citations(self, info: Info) -> list[Citation]:
@@ -189,8 +189,10 @@ class DocumentFilter:
     search: str | None = None
 
 
-async def documents_query(info: Info, where: DocumentFilter | None) -> Select[Any]:
-    """Documents matching ``where``, in their stable order."""
+async def documents_query(
+    info: Info, where: DocumentFilter | None
+) -> tuple[Select[Any], list[Any]]:
+    """Documents matching ``where``: oldest first, undated last, then by number."""
     d = models.Document
     query = select(d)
     if where is not None:
@@ -206,16 +208,25 @@ async def documents_query(info: Info, where: DocumentFilter | None) -> Select[An
         if where.issued_to is not None:
             query = query.where(d.issued_on <= where.issued_to)
         query = query.where(matches_words(d.search_text, search_words(where.search)))
-    return query.order_by(d.issued_on.asc().nulls_last(), d.number_key, d.id)
+    return query, [d.issued_on.asc().nulls_last(), d.number_key, d.id]
 
 
 async def resolve_documents(
-    info: Info, where: DocumentFilter | None, first: int | None, after: str | None
+    info: Info,
+    where: DocumentFilter | None,
+    first: int | None,
+    after: str | None,
+    *,
+    parent: Parent | None = None,
 ) -> DocumentConnection:
+    """A page of documents; ``parent`` (a province) for a nested connection."""
     window = page(first, after)
-    query = await documents_query(info, where)
-    async with info.context.sessionmaker() as session:
-        rows, total = await fetch_page(session, query, window)
+
+    async def build() -> Built:
+        query, order = await documents_query(info, where)
+        return query, order, models.Document.province_id
+
+    rows, total = await fetch(info, "documents", parent, repr(where), window, build)
     result: DocumentConnection = connection(
         DocumentConnection, [Document.from_row(r) for r in rows], total, window
     )

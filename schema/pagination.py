@@ -7,15 +7,19 @@ and is at most ``MAX_PAGE_SIZE``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import Select, func, over, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from strawberry import relay
 
+from schema.context import Info
+from schema.dataloaders import loader
 from schema.errors import BadUserInput, PageSizeLimit
 
 MAX_PAGE_SIZE = 100
@@ -109,3 +113,103 @@ async def fetch_page(
         return [], 0
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     return [], int(total or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """The owner of a nested connection (``Province.tasks``): its kind and its key."""
+
+    kind: str
+    key: str
+
+
+#: What a domain module gives ``fetch``: the filtered query (no order), its order, and —
+#: for a nested connection — the column holding the owner's key.
+Built = tuple[Select[Any], list[Any], Any]
+
+
+async def fetch_pages(
+    session: AsyncSession,
+    query: Select[Any],
+    order: list[Any],
+    parent_column: Any,
+    parents: list[str],
+    window: Page,
+) -> dict[str, tuple[list[Any], int]]:
+    """One page per parent, for all parents in one statement (a window per partition)."""
+    entity = query.column_descriptions[0]["entity"]
+    inner = (
+        query.where(parent_column.in_(parents))
+        .add_columns(
+            parent_column.label("parent_key"),
+            func.row_number().over(partition_by=parent_column, order_by=order).label("rn"),
+            over(func.count(), partition_by=parent_column).label("total"),
+        )
+        .subquery()
+    )
+    rows_of = aliased(entity, inner)
+    paged = (
+        select(rows_of, inner.c.parent_key, inner.c.total)
+        .where(inner.c.rn > window.offset, inner.c.rn <= window.offset + window.limit)
+        .order_by(inner.c.parent_key, inner.c.rn)
+    )
+    pages: dict[str, tuple[list[Any], int]] = {}
+    for row, key, total in (await session.execute(paged)).all():
+        rows, _ = pages.get(key, ([], 0))
+        rows.append(row)
+        pages[key] = (rows, int(total))
+    missing = [p for p in parents if p not in pages]
+    if missing and window.offset == 0 and window.limit > 0:
+        pages.update({p: ([], 0) for p in missing})  # nothing at all for these parents
+    elif missing:  # an empty page (first: 0, or past the end) still reports its total
+        counted = (
+            query.where(parent_column.in_(missing))
+            .with_only_columns(parent_column, func.count(), maintain_column_froms=True)
+            .group_by(parent_column)
+        )
+        totals: dict[str, int] = {k: v for k, v in (await session.execute(counted)).all()}
+        pages.update({p: ([], int(totals.get(p, 0))) for p in missing})
+    return pages
+
+
+async def fetch(
+    info: Info,
+    name: str,
+    parent: Parent | None,
+    group: Hashable,
+    window: Page,
+    build: Callable[[], Awaitable[Built]],
+) -> tuple[list[Any], int]:
+    """One page of rows and the total: for a root connection directly; for a nested one
+    through a DataLoader that fetches the pages of every parent of the request at once.
+
+    ``group`` identifies everything but the parent (filter, order, page), so parents that
+    ask for the same thing share one statement.
+    """
+    if parent is None:
+        query, order, _ = await build()
+        async with info.context.sessionmaker() as session:
+            return await fetch_page(session, query.order_by(*order), window)
+    builders: dict[Hashable, tuple[Callable[[], Awaitable[Built]], Page]] = (
+        info.context.loaders.setdefault(f"{name}:builders", {})
+    )
+    group_key = (parent.kind, group, window)
+    builders[group_key] = (build, window)
+
+    async def batch(info: Info, keys: list[tuple[str, Hashable]]) -> list[tuple[list[Any], int]]:
+        wanted: dict[Hashable, list[str]] = defaultdict(list)
+        for key, grp in keys:
+            wanted[grp].append(key)
+        found: dict[tuple[str, Hashable], tuple[list[Any], int]] = {}
+        for grp, keys_of_group in wanted.items():
+            make, grp_window = builders[grp]
+            query, order, column = await make()
+            async with info.context.sessionmaker() as session:
+                pages = await fetch_pages(
+                    session, query, order, column, list(dict.fromkeys(keys_of_group)), grp_window
+                )
+            found.update({(k, grp): pages[k] for k in keys_of_group})
+        return [found[k] for k in keys]
+
+    result: tuple[list[Any], int] = await loader(info, name, batch).load((parent.key, group_key))
+    return result

@@ -11,6 +11,7 @@ from strawberry import relay
 from db import models
 from db.reference import PILLARS
 from schema.context import Info
+from schema.pagination import Parent
 from schema.pillars import Pillar
 from schema.tasks import TaskOrder
 
@@ -37,15 +38,18 @@ class Province(relay.Node):
     def slug(self) -> str:
         return self.province_id
 
+    @property
+    def _parent(self) -> Parent:
+        """This province as the owner of a nested connection (batched across provinces)."""
+        return Parent("province", self.province_id)
+
     @strawberry.field
     async def documents(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Annotated[DocumentConnection, strawberry.lazy("schema.documents")]:
-        from schema.documents import DocumentFilter, resolve_documents
+        from schema.documents import resolve_documents
 
-        return await resolve_documents(
-            info, DocumentFilter(province=self.province_id), first, after
-        )
+        return await resolve_documents(info, None, first, after, parent=self._parent)
 
     @strawberry.field
     async def targets(
@@ -55,16 +59,9 @@ class Province(relay.Node):
         first: int | None = 20,
         after: str | None = None,
     ) -> Annotated[TargetConnection, strawberry.lazy("schema.targets")]:
-        from dataclasses import replace
+        from schema.targets import resolve_targets
 
-        from schema.targets import TargetFilter, resolve_targets
-
-        where = (
-            replace(filter, province=self.province_id)
-            if filter
-            else TargetFilter(province=self.province_id)
-        )
-        return await resolve_targets(info, where, first, after)
+        return await resolve_targets(info, filter, first, after, parent=self._parent)
 
     @strawberry.field
     async def tasks(
@@ -75,16 +72,9 @@ class Province(relay.Node):
         first: int | None = 20,
         after: str | None = None,
     ) -> Annotated[TaskConnection, strawberry.lazy("schema.tasks")]:
-        from dataclasses import replace
+        from schema.tasks import resolve_tasks
 
-        from schema.tasks import TaskFilter, resolve_tasks
-
-        where = (
-            replace(filter, province=self.province_id)
-            if filter
-            else TaskFilter(province=self.province_id)
-        )
-        return await resolve_tasks(info, where, order_by, first, after)
+        return await resolve_tasks(info, filter, order_by, first, after, parent=self._parent)
 
     @strawberry.field
     async def questions(
@@ -94,16 +84,9 @@ class Province(relay.Node):
         first: int | None = 20,
         after: str | None = None,
     ) -> Annotated[QuestionConnection, strawberry.lazy("schema.questions")]:
-        from dataclasses import replace
+        from schema.questions import resolve_questions
 
-        from schema.questions import QuestionFilter, resolve_questions
-
-        where = (
-            replace(filter, province=self.province_id)
-            if filter
-            else QuestionFilter(province=self.province_id)
-        )
-        return await resolve_questions(info, where, first, after)
+        return await resolve_questions(info, filter, first, after, parent=self._parent)
 
     @strawberry.field
     async def rankings(

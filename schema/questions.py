@@ -19,7 +19,7 @@ from schema.common import (
 )
 from schema.context import Info
 from schema.dataloaders import loader, rows_by_id, rows_by_parent
-from schema.pagination import CountedConnection, connection, fetch_page, page
+from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 
 if TYPE_CHECKING:
@@ -129,7 +129,10 @@ class QuestionFilter:
     search: str | None = None
 
 
-async def questions_query(info: Info, where: QuestionFilter | None) -> Select[Any]:
+async def questions_query(
+    info: Info, where: QuestionFilter | None
+) -> tuple[Select[Any], list[Any]]:
+    """Questions matching ``where``, in source order."""
     q = models.Question
     query = select(q).join(models.Source, models.Source.id == q.source_id)
     if where is not None:
@@ -145,16 +148,25 @@ async def questions_query(info: Info, where: QuestionFilter | None) -> Select[An
                 q.province_id.is_(None) if where.general else q.province_id.is_not(None)
             )
         query = query.where(matches_words(q.search_text, search_words(where.search)))
-    return query.order_by(models.Source.position, q.position, q.id)
+    return query, [models.Source.position, q.position, q.id]
 
 
 async def resolve_questions(
-    info: Info, where: QuestionFilter | None, first: int | None, after: str | None
+    info: Info,
+    where: QuestionFilter | None,
+    first: int | None,
+    after: str | None,
+    *,
+    parent: Parent | None = None,
 ) -> QuestionConnection:
+    """A page of questions; ``parent`` (a province) for a nested connection."""
     window = page(first, after)
-    query = await questions_query(info, where)
-    async with info.context.sessionmaker() as session:
-        rows, total = await fetch_page(session, query, window)
+
+    async def build() -> Built:
+        query, order = await questions_query(info, where)
+        return query, order, models.Question.province_id
+
+    rows, total = await fetch(info, "questions", parent, repr(where), window, build)
     result: QuestionConnection = connection(
         QuestionConnection, [Question.from_row(r) for r in rows], total, window
     )

@@ -21,7 +21,7 @@ from schema.common import (
 )
 from schema.context import Info
 from schema.dataloaders import loader, rows_by_id, rows_by_parent
-from schema.pagination import CountedConnection, connection, fetch_page, page
+from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 
 if TYPE_CHECKING:
@@ -146,13 +146,10 @@ class TargetFilter:
     search: str | None = None
 
 
-async def targets_query(
-    info: Info, where: TargetFilter | None, *, document_id: str | None = None
-) -> Select[Any]:
+async def targets_query(info: Info, where: TargetFilter | None) -> tuple[Select[Any], list[Any]]:
+    """Targets matching ``where``, in source order."""
     t = models.Target
     query = select(t).join(models.Source, models.Source.id == t.source_id)
-    if document_id is not None:
-        query = query.where(t.document_id == document_id)
     if where is not None:
         slug = await province_slug(info, where.province)
         if slug is not None:
@@ -167,7 +164,7 @@ async def targets_query(
             )
             query = query.where(t.document_id.in_(documents))
         query = query.where(matches_words(t.search_text, search_words(where.search)))
-    return query.order_by(models.Source.position, t.position, t.id)
+    return query, [models.Source.position, t.position, t.id]
 
 
 async def resolve_targets(
@@ -176,12 +173,21 @@ async def resolve_targets(
     first: int | None,
     after: str | None,
     *,
-    document_id: str | None = None,
+    parent: Parent | None = None,
 ) -> TargetConnection:
+    """A page of targets; ``parent`` (province or document) for a nested connection."""
     window = page(first, after)
-    query = await targets_query(info, where, document_id=document_id)
-    async with info.context.sessionmaker() as session:
-        rows, total = await fetch_page(session, query, window)
+
+    async def build() -> Built:
+        query, order = await targets_query(info, where)
+        t = models.Target
+        return (
+            query,
+            order,
+            t.document_id if parent and parent.kind == "document" else t.province_id,
+        )
+
+    rows, total = await fetch(info, "targets", parent, repr(where), window, build)
     result: TargetConnection = connection(
         TargetConnection, [Target.from_row(r) for r in rows], total, window
     )

@@ -21,7 +21,15 @@ from schema.common import (
 )
 from schema.context import Info
 from schema.dataloaders import loader, rows_by_id, rows_by_parent
-from schema.pagination import CountedConnection, connection, fetch_page, page
+from schema.pagination import (
+    Built,
+    CountedConnection,
+    Parent,
+    connection,
+    fetch,
+    fetch_page,
+    page,
+)
 from schema.pillars import Pillar, PillarCode, load_pillars
 
 if TYPE_CHECKING:
@@ -76,7 +84,8 @@ class Agency(relay.Node):
         first: int | None = 20,
         after: str | None = None,
     ) -> TaskConnection:
-        return await resolve_tasks(info, None, order_by, first, after, agency_id=self.agency_id)
+        parent = Parent("agency", self.agency_id)
+        return await resolve_tasks(info, None, order_by, first, after, parent=parent)
 
     @classmethod
     def from_row(cls, row: models.Agency) -> Agency:
@@ -215,23 +224,11 @@ def _agency_matches(words: list[str]) -> Any:
 
 
 async def tasks_query(
-    info: Info,
-    where: TaskFilter | None,
-    order: TaskOrder | None,
-    *,
-    document_id: str | None = None,
-    agency_id: str | None = None,
-) -> Select[Any]:
+    info: Info, where: TaskFilter | None, order: TaskOrder | None
+) -> tuple[Select[Any], list[Any]]:
+    """Tasks matching ``where``, and the order asked for (ties broken by source order)."""
     k = models.Task
     query = select(k).join(models.Source, models.Source.id == k.source_id)
-    if document_id is not None:
-        query = query.where(k.document_id == document_id)
-    if agency_id is not None:
-        query = query.where(
-            select(models.TaskAgency.task_id)
-            .where(models.TaskAgency.task_id == k.id, models.TaskAgency.agency_id == agency_id)
-            .exists()
-        )
     if where is not None:
         slug = await province_slug(info, where.province)
         if slug is not None:
@@ -247,12 +244,12 @@ async def tasks_query(
         if where.deadline_kinds is not None:
             query = query.where(k.deadline_kind.in_([kind.value for kind in where.deadline_kinds]))
         query = query.where(matches_words(k.search_text, search_words(where.search)))
-    source_order = (models.Source.position, k.position, k.id)
+    source_order = [models.Source.position, k.position, k.id]
     if order is None or order is TaskOrder.SOURCE:
-        return query.order_by(*source_order)
+        return query, source_order
     kind_rank = case((k.deadline.is_not(None), 0), (k.deadline_kind == "RECURRING", 1), else_=2)
     deadline = k.deadline.asc() if order is TaskOrder.DEADLINE_ASC else k.deadline.desc()
-    return query.order_by(kind_rank, deadline, *source_order)
+    return query, [kind_rank, deadline, *source_order]
 
 
 async def resolve_tasks(
@@ -262,13 +259,20 @@ async def resolve_tasks(
     first: int | None,
     after: str | None,
     *,
-    document_id: str | None = None,
-    agency_id: str | None = None,
+    parent: Parent | None = None,
 ) -> TaskConnection:
+    """A page of tasks; ``parent`` (province, document or agency) for a nested connection."""
     window = page(first, after)
-    query = await tasks_query(info, where, order, document_id=document_id, agency_id=agency_id)
-    async with info.context.sessionmaker() as session:
-        rows, total = await fetch_page(session, query, window)
+
+    async def build() -> Built:
+        query, ordering = await tasks_query(info, where, order)
+        if parent is not None and parent.kind == "agency":
+            query = query.join(models.TaskAgency, models.TaskAgency.task_id == models.Task.id)
+            return query, ordering, models.TaskAgency.agency_id
+        column = models.Task.document_id if parent and parent.kind == "document" else None
+        return query, ordering, column if column is not None else models.Task.province_id
+
+    rows, total = await fetch(info, "tasks", parent, (repr(where), order), window, build)
     result: TaskConnection = connection(
         TaskConnection, [Task.from_row(r) for r in rows], total, window
     )

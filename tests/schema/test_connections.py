@@ -164,3 +164,21 @@ async def test_node_resolves_every_type(loaded_url: str) -> None:
                 client, "query($id: ID!) { node(id: $id) { __typename id } }", id=node_id
             )
             assert found["node"] == {"__typename": typename, "id": node_id}
+
+
+async def test_nested_pages_equal_the_filtered_root_lists(loaded_url: str) -> None:
+    """Province.tasks (batched over every province at once) pages like tasks(filter)."""
+    nested = """query($after: String) { provinces { slug
+        tasks(first: 4, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+                                         nodes { id } } } }"""
+    root = """query($p: String, $after: String) { tasks(filter: {province: $p}, first: 4,
+        after: $after) { totalCount pageInfo { hasNextPage } nodes { id } } }"""
+    async with app_client(loaded_url) as client:
+        for after in (None, "Y3Vyc29yOjM=", "Y3Vyc29yOjEwMA=="):
+            provinces = (await gql(client, nested, after=after))["provinces"]
+            for province in provinces:
+                alone = (await gql(client, root, p=province["slug"], after=after))["tasks"]
+                mine = province["tasks"]
+                assert mine["totalCount"] == alone["totalCount"], province["slug"]
+                assert mine["nodes"] == alone["nodes"], province["slug"]
+                assert mine["pageInfo"]["hasNextPage"] == alone["pageInfo"]["hasNextPage"]

@@ -28,6 +28,14 @@ QUERIES = {
             province { code } } } }""",
         5,
     ),
+    "nested": (
+        """query($n: Int) { provinces { slug
+            tasks(first: $n) { totalCount nodes { leadAgencies { name } } }
+            questions(first: $n) { totalCount nodes { text } }
+            documents(first: $n) { nodes { number } }
+            targets(first: $n, filter: {year: 2025}) { nodes { quantities { value } } } } }""",
+        8,
+    ),
     "documents": (
         """query($n: Int) { documents(first: $n) { nodes {
             number province { name } implements { number } implementedBy { number }
