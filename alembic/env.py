@@ -14,10 +14,20 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _include(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave the backend-specific search index (migration 0003) out of autogenerate."""
+    if type_ == "table" and name is not None and name.startswith("search_fts"):
+        return False
+    return not (type_ in ("column", "index") and name in ("tsv", "ix_search_entries_tsv"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -32,7 +32,12 @@ class DxGraphQL(GraphQL[Context, None]):
         self._state = state
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(sessionmaker=self._state.sessionmaker, request=request, response=response)
+        return Context(
+            sessionmaker=self._state.sessionmaker,
+            dialect=self._state.engine.dialect.name,
+            request=request,
+            response=response,
+        )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

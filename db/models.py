@@ -108,8 +108,6 @@ class Document(Base):
     issuer: Mapped[str | None] = mapped_column(Text)
     level: Mapped[str] = mapped_column(String(16), index=True)
     province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
-    #: folded number, kind, title and issuer, for diacritic-insensitive matching
-    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class DocumentLink(Base):
@@ -148,8 +146,6 @@ class Target(CitedMixin, Base):
     province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    #: folded text, for diacritic-insensitive matching
-    search_text: Mapped[str] = mapped_column(Text, default="")
 
     quantities: Mapped[list[Quantity]] = relationship(
         lazy="raise", order_by="Quantity.position", cascade="all, delete-orphan"
@@ -197,8 +193,6 @@ class Task(CitedMixin, Base):
     province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    #: folded title, group and deadline text, for diacritic-insensitive matching
-    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class TaskAgency(Base):
@@ -228,8 +222,6 @@ class Question(CitedMixin, Base):
     #: the province the question is about; None for general questions
     province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    #: folded question and answer, for diacritic-insensitive matching
-    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class QuestionDocument(Base):
@@ -269,6 +261,27 @@ class Ranking(CitedMixin, Base):
     rank: Mapped[int] = mapped_column(Integer)
     out_of: Mapped[int] = mapped_column(Integer)
     score: Mapped[float | None] = mapped_column(Float)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class SearchEntry(Base):
+    """One searchable record (question, task, target or document), its text folded.
+
+    The full-text index over ``title_folded`` and ``body_folded`` is backend-specific and
+    made by migration 0003: an FTS5 table ``search_fts`` on SQLite, a weighted ``tsv``
+    column with a GIN index on PostgreSQL.
+    """
+
+    __tablename__ = "search_entries"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
+    #: original text, for snippets
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    title_folded: Mapped[str] = mapped_column(Text)
+    body_folded: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import models
@@ -29,7 +30,7 @@ from loaders.manifest import SourceEntry, read_manifest
 from loaders.pipeline import parse_source
 from loaders.read import read_source
 from loaders.records import DocumentMention, ParsedSource, ParseError, Span
-from loaders.text import fold, slugify
+from loaders.text import fold, slugify, tokens
 
 #: Content tables in the order they are written (children after parents).
 CONTENT_TABLES: tuple[type[models.Base], ...] = (
@@ -46,6 +47,7 @@ CONTENT_TABLES: tuple[type[models.Base], ...] = (
     models.QuestionDocument,
     models.RecordPillar,
     models.Ranking,
+    models.SearchEntry,
 )
 
 
@@ -147,9 +149,6 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
                 "issuer": doc.issuer,
                 "level": doc.level,
                 "province_id": doc.province,
-                "search_text": fold(
-                    " ".join(filter(None, (doc.number, doc.kind_label, doc.title, doc.issuer)))
-                ),
             }
         )
         cited: set[tuple[str, int, int]] = set()
@@ -217,7 +216,6 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
                     "part": q.part,
                     "province_id": entry.province if q.province_specific else None,
                     "position": q_pos,
-                    "search_text": fold(f"{q.text}\n{q.answer}"),
                     **_cite(p, q.span),
                 }
             )
@@ -245,7 +243,6 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
                     "province_id": entry.province,
                     "document_id": document_id(t.document_number, entry.province),
                     "position": t_pos,
-                    "search_text": fold(t.text),
                     **_cite(p, t.span),
                 }
             )
@@ -277,9 +274,6 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
                     "province_id": entry.province,
                     "document_id": document_id(task.document_number, entry.province),
                     "position": k_pos,
-                    "search_text": fold(
-                        " ".join(filter(None, (task.title, task.group, task.deadline_text)))
-                    ),
                     **_cite(p, task.span),
                 }
             )
@@ -317,10 +311,60 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
             )
             report.rankings += 1
     rows["agencies"] = list(agencies.values())
+    rows["search_entries"] = search_entries(rows)
     report_list = list(reports.values())
     if merge_warnings:
         report_list[0].warnings.extend(f"documents: {w.message}" for w in merge_warnings)
     return dict(rows), report_list
+
+
+def search_entries(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One entry per searchable record: its title (weighs more) and body, and their tokens."""
+    agency_names = {a["id"]: a["name"] for a in rows.get("agencies", [])}
+    leads: dict[str, list[str]] = defaultdict(list)
+    for link in rows.get("task_agencies", []):
+        leads[link["task_id"]].append(agency_names.get(link["agency_id"], ""))
+    entries: list[tuple[str, str, str | None, str, str]] = []
+    entries += [
+        ("QUESTION", q["id"], q["province_id"], q["text"], q["answer"])
+        for q in rows.get("questions", [])
+    ]
+    entries += [
+        (
+            "TASK",
+            k["id"],
+            k["province_id"],
+            k["title"],
+            " ".join(x for x in (k["group"], k["deadline_text"], *leads[k["id"]]) if x),
+        )
+        for k in rows.get("tasks", [])
+    ]
+    entries += [
+        ("TARGET", t["id"], t["province_id"], t["text"], "") for t in rows.get("targets", [])
+    ]
+    entries += [
+        (
+            "DOCUMENT",
+            d["id"],
+            d["province_id"],
+            " ".join(x for x in (d["kind_label"], d["number"], d["title"]) if x),
+            d["issuer"] or "",
+        )
+        for d in rows.get("documents", [])
+    ]
+    return [
+        {
+            "id": record_id,
+            "kind": kind,
+            "province_id": province,
+            "title": title,
+            "body": body,
+            "title_folded": " ".join(tokens(title)),
+            "body_folded": " ".join(tokens(body)),
+            "position": position,
+        }
+        for position, (kind, record_id, province, title, body) in enumerate(entries, start=1)
+    ]
 
 
 def _pillars(rows: dict[str, list[dict[str, Any]]], record_id: str, codes: list[str]) -> None:
@@ -362,6 +406,16 @@ async def write_rows(
             table_rows = rows.get(model.__tablename__, [])
             for start in range(0, len(table_rows), 500):
                 await session.execute(insert(model), table_rows[start : start + 500])
+        if engine.dialect.name == "sqlite":
+            # the FTS5 index keeps its own copy of the folded text (migration 0003);
+            # PostgreSQL's tsvector column is generated from search_entries itself
+            await session.execute(sql("DELETE FROM search_fts"))
+            await session.execute(
+                sql(
+                    "INSERT INTO search_fts (entry_id, title_folded, body_folded) "
+                    "SELECT id, title_folded, body_folded FROM search_entries"
+                )
+            )
         version = current.version + 1
         await session.execute(
             update(models.ContentVersion)

@@ -24,6 +24,17 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped).casefold()
 
 
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of ``text``: what the search index holds and queries are split into.
+
+    ``tokens("Kế hoạch 293/KH-UBND") == ["ke", "hoach", "293", "kh", "ubnd"]``
+    """
+    return _TOKEN.findall(fold(text))
+
+
 def squash_spaces(text: str) -> str:
     """Collapse every run of white space to one space and trim the ends."""
     return _SPACE.sub(" ", text).strip()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, true
+from sqlalchemy import text as sql
 
 from db import models
-from loaders.text import fold
+from loaders.text import tokens
 from schema.context import Info
 from schema.dataloaders import loader, rows_by_id
 from schema.errors import BadUserInput
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from schema.sources import Source
 
 MAX_SEARCH_LENGTH = 500
+#: words beyond this many do not narrow a search further
+MAX_WORDS = 32
 
 
 @strawberry.type(
@@ -78,17 +81,44 @@ async def province_slug(info: Info, value: str | None) -> str | None:
 
 
 def search_words(text: str | None) -> list[str]:
-    """The folded words of a search argument; too long → BAD_USER_INPUT."""
+    """The folded tokens of a search argument; too long → BAD_USER_INPUT.
+
+    Quotes, brackets, operators and NUL bytes are not words: they never reach SQL.
+    """
     if text is None:
         return []
     if len(text) > MAX_SEARCH_LENGTH:
-        raise BadUserInput(f"search text is longer than {MAX_SEARCH_LENGTH} characters")
-    cleaned = "".join(ch if ch.isalnum() or ch in "/-" else " " for ch in fold(text))
-    return cleaned.split()
+        raise BadUserInput(
+            f"search text is longer than {MAX_SEARCH_LENGTH} characters", argument="search"
+        )
+    return tokens(text)[:MAX_WORDS]
+
+
+def matching_entries(dialect: str, words: list[str]) -> Select[Any]:
+    """IDs of the search entries holding every word, through the full-text index."""
+    if dialect == "postgresql":
+        query = func.to_tsquery("simple", " & ".join(words))
+        return select(models.SearchEntry.id).where(literal_column("tsv").op("@@")(query))
+    # FTS5: each token quoted (tokens are letters and digits only), implicit AND
+    expression = " ".join(f'"{word}"' for word in words)
+    return (
+        select(literal_column("entry_id"))
+        .select_from(sql("search_fts"))
+        .where(sql("search_fts MATCH :fts").bindparams(fts=expression))
+    )
+
+
+def text_match(info: Info, id_column: Any, text: str | None) -> ColumnElement[bool]:
+    """A ``search`` filter: every word of ``text`` occurs in the record, without diacritics."""
+    words = search_words(text)
+    if not words:
+        return true()
+    condition: ColumnElement[bool] = id_column.in_(matching_entries(info.context.dialect, words))
+    return condition
 
 
 def matches_words(column: Any, words: list[str]) -> ColumnElement[bool]:
-    """Every folded word occurs in the folded ``column`` (LIKE, wildcards escaped)."""
+    """Every folded word occurs in the folded ``column`` (LIKE; for unindexed names)."""
     if not words:
         return true()
     escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]

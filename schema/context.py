@@ -14,6 +14,8 @@ class Context:
     """What every resolver can reach. Loaders are created lazily, one set per request."""
 
     sessionmaker: async_sessionmaker[AsyncSession]
+    #: "sqlite" or "postgresql": full-text search is backend-specific
+    dialect: str = "sqlite"
     request: Any = None
     response: Any = None
     loaders: dict[str, Any] = field(default_factory=dict)

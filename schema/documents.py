@@ -15,9 +15,8 @@ from loaders.docnumber import number_key
 from schema.common import (
     Citation,
     load_province_row,
-    matches_words,
     province_slug,
-    search_words,
+    text_match,
 )
 from schema.context import Info
 from schema.dataloaders import loader, rows_by_id, rows_by_parent
@@ -207,7 +206,7 @@ async def documents_query(
             query = query.where(d.issued_on >= where.issued_from)
         if where.issued_to is not None:
             query = query.where(d.issued_on <= where.issued_to)
-        query = query.where(matches_words(d.search_text, search_words(where.search)))
+        query = query.where(text_match(info, d.id, where.search))
     return query, [d.issued_on.asc().nulls_last(), d.number_key, d.id]
 
 

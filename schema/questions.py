@@ -12,10 +12,9 @@ from db import models
 from schema.common import (
     Citation,
     load_province_row,
-    matches_words,
     pillar_filter,
     province_slug,
-    search_words,
+    text_match,
 )
 from schema.context import Info
 from schema.dataloaders import loader, rows_by_id, rows_by_parent
@@ -147,7 +146,7 @@ async def questions_query(
             query = query.where(
                 q.province_id.is_(None) if where.general else q.province_id.is_not(None)
             )
-        query = query.where(matches_words(q.search_text, search_words(where.search)))
+        query = query.where(text_match(info, q.id, where.search))
     return query, [models.Source.position, q.position, q.id]
 
 

@@ -1,26 +1,32 @@
 """Search across questions, tasks, targets and documents, ranked, with highlighted snippets.
 
-Matching is on folded text (no diacritics, đ → d, any case): every word of the query must
-occur. The score weighs a record's title (a question's text, a task's title…) above its
-body, a whole-phrase match above scattered words, and an exact match with diacritics
-above a folded one. Ties break by type, then ID, so the order is stable.
+Matching goes through the full-text index of the backend (FTS5 on SQLite, a GIN-indexed
+tsvector on PostgreSQL) over folded tokens: every word of the query must occur, with or
+without diacritics. Ranking is one scorer for both backends, so they agree on the order:
+BM25-style term weights with the title (a question's text, a task's title…) above the
+body, a bonus for the words as one phrase, and a bonus when the query's own diacritics
+match, so "kinh tế số" ranks exact matches at least as high as folded ones. Ties break by
+type, then by source order.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from strawberry import relay
 
 from db import models
 from loaders.text import fold, nfc
-from schema.common import matches_words, province_slug, search_words
+from schema.common import matching_entries, province_slug, search_words
 from schema.context import Info
 from schema.documents import Document
 from schema.errors import BadUserInput
@@ -30,6 +36,10 @@ from schema.targets import Target
 from schema.tasks import Task
 
 SNIPPET_CHARS = 160
+TITLE_WEIGHT = 3.0
+PHRASE_BONUS = 4.0
+EXACT_BONUS = 2.0
+_K1, _B = 1.2, 0.75
 
 
 @strawberry.enum
@@ -66,13 +76,7 @@ class SearchConnection:
     total_count: int
 
 
-@dataclass
-class _Candidate:
-    kind: SearchType
-    record_id: str
-    title: str
-    body: str
-    item: Any
+_WORD = r"[^\W_]"
 
 
 def folded_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -87,15 +91,15 @@ def folded_with_offsets(text: str) -> tuple[str, list[int]]:
 
 
 def highlight(text: str, words: list[str], limit: int = SNIPPET_CHARS) -> str:
-    """A passage of ``text`` around the first match, matches in <mark>, the rest escaped."""
+    """A passage of ``text`` around the first match: matched words in <mark>, all escaped."""
     folded, offsets = folded_with_offsets(text)
     spans: list[tuple[int, int]] = []
-    for word in words:
-        for m in re.finditer(rf"(?<!\w){re.escape(word)}", folded):
+    for word in set(words):
+        for m in re.finditer(rf"(?<!{_WORD}){re.escape(word)}(?!{_WORD})", folded):
             spans.append((offsets[m.start()], offsets[m.end() - 1] + 1))
     spans.sort()
     merged: list[tuple[int, int]] = []
-    for start, end in spans:
+    for start, end in spans:  # neighbouring words become one <mark>
         if merged and (start <= merged[-1][1] or text[merged[-1][1] : start].isspace()):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
@@ -123,73 +127,75 @@ def highlight(text: str, words: list[str], limit: int = SNIPPET_CHARS) -> str:
     return "".join(pieces).replace("\n", " ")
 
 
-def score(candidate: _Candidate, words: list[str], raw: str) -> float:
-    title, body = fold(candidate.title), fold(candidate.body)
-    phrase = " ".join(words)
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Corpus figures for term weights: entries, mean lengths, entries holding each word."""
+
+    entries: int
+    title_length: float
+    body_length: float
+    holding: dict[str, int]
+
+
+def _contains_phrase(tokens: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
+
+
+def score(entry: models.SearchEntry, words: list[str], raw: str, stats: Stats) -> float:
+    """BM25F-style relevance of one matching entry (higher is better), rounded for stability."""
+    title, body = entry.title_folded.split(), entry.body_folded.split()
+    title_counts, body_counts = Counter(title), Counter(body)
+    title_norm = 1 - _B + _B * len(title) / max(stats.title_length, 1.0)
+    body_norm = 1 - _B + _B * len(body) / max(stats.body_length, 1.0)
     total = 0.0
-    for word in words:
-        pattern = re.compile(rf"(?<!\w){re.escape(word)}")
-        total += 2.0 * min(len(pattern.findall(title)), 3) + min(len(pattern.findall(body)), 5)
+    for word in dict.fromkeys(words):
+        frequency = TITLE_WEIGHT * title_counts[word] / title_norm + body_counts[word] / body_norm
+        holding = stats.holding.get(word, 0)
+        idf = math.log(1 + (stats.entries - holding + 0.5) / (holding + 0.5))
+        total += idf * frequency * (_K1 + 1) / (frequency + _K1)
     if len(words) > 1:
-        total += 6.0 * (phrase in title) + 3.0 * (phrase in body)
-    exact = nfc(raw).strip().lower()
-    if exact and exact != phrase:
-        total += 2.0 * (exact in candidate.title.lower()) + 1.0 * (exact in candidate.body.lower())
-    length_norm: float = max(1.0, float(len(title.split())) ** 0.25)
-    return round(total / length_norm, 6)
+        total += PHRASE_BONUS * (
+            _contains_phrase(title, words) + 0.5 * _contains_phrase(body, words)
+        )
+    exact = " ".join(nfc(raw).lower().split())
+    if exact and fold(exact) != exact:  # the query has diacritics: reward the same ones
+        total += EXACT_BONUS * (
+            (exact in " ".join(entry.title.lower().split()))
+            + 0.5 * (exact in " ".join(entry.body.lower().split()))
+        )
+    return round(total, 6)
 
 
-async def _candidates(
-    info: Info, types: list[SearchType], words: list[str], province: str | None
-) -> list[_Candidate]:
-    found: list[_Candidate] = []
+async def _stats(info: Info, words: list[str]) -> Stats:
+    e = models.SearchEntry
     async with info.context.sessionmaker() as session:
-        if SearchType.QUESTION in types:
-            q = models.Question
-            questions = select(q).where(matches_words(q.search_text, words))
-            if province:
-                questions = questions.where(q.province_id == province)
-            found += [
-                _Candidate(SearchType.QUESTION, r.id, r.text, r.answer, Question.from_row(r))
-                for r in await session.scalars(questions)
-            ]
-        if SearchType.TASK in types:
-            k = models.Task
-            tasks = select(k).where(matches_words(k.search_text, words))
-            if province:
-                tasks = tasks.where(k.province_id == province)
-            found += [
-                _Candidate(SearchType.TASK, r.id, r.title, r.group or "", Task.from_row(r))
-                for r in await session.scalars(tasks)
-            ]
-        if SearchType.TARGET in types:
-            t = models.Target
-            targets = select(t).where(matches_words(t.search_text, words))
-            if province:
-                targets = targets.where(t.province_id == province)
-            found += [
-                _Candidate(SearchType.TARGET, r.id, r.text, "", Target.from_row(r))
-                for r in await session.scalars(targets)
-            ]
-        if SearchType.DOCUMENT in types:
-            d = models.Document
-            documents = select(d).where(matches_words(d.search_text, words))
-            if province:
-                documents = documents.where(d.province_id == province)
-            found += [
-                _Candidate(
-                    SearchType.DOCUMENT,
-                    r.id,
-                    " ".join(x for x in (r.kind_label, r.number, r.title) if x),
-                    r.issuer or "",
-                    Document.from_row(r),
+        row = (
+            await session.execute(
+                select(
+                    func.count(),
+                    func.avg(func.length(e.title_folded)),
+                    func.avg(func.length(e.body_folded)),
                 )
-                for r in await session.scalars(documents)
-            ]
-    return found
+            )
+        ).one()
+        holding: dict[str, int] = {}
+        for word in dict.fromkeys(words):
+            matching = matching_entries(info.context.dialect, [word]).subquery()
+            holding[word] = int(
+                await session.scalar(select(func.count()).select_from(matching)) or 0
+            )
+    # mean lengths in characters → in words (a folded token and its space average ~5.5)
+    return Stats(int(row[0] or 0), float(row[1] or 0) / 5.5, float(row[2] or 0) / 5.5, holding)
 
 
-_TYPE_ORDER = {kind: i for i, kind in enumerate(SearchType)}
+_TYPE_ORDER = {kind.value: i for i, kind in enumerate(SearchType)}
+_ITEM_TYPES: dict[str, Any] = {
+    "QUESTION": Question,
+    "TASK": Task,
+    "TARGET": Target,
+    "DOCUMENT": Document,
+}
 
 
 async def resolve_search(
@@ -201,27 +207,40 @@ async def resolve_search(
     after: str | None,
 ) -> SearchConnection:
     window = page(first, after)
-    if "\x00" in query:
-        query = query.replace("\x00", " ")
     if len(query) > 500:
-        raise BadUserInput("query is longer than 500 characters")
+        raise BadUserInput("query is longer than 500 characters", argument="query")
     words = search_words(query)
     slug = await province_slug(info, province)
-    hits: list[SearchHit] = []
-    if words:
-        candidates = await _candidates(info, types or list(SearchType), words, slug)
-        scored = sorted(
-            ((score(c, words, query), c) for c in candidates),
-            key=lambda pair: (-pair[0], _TYPE_ORDER[pair[1].kind], pair[1].record_id),
+    if not words:
+        empty: SearchConnection = connection(SearchConnection, [], 0, window, SearchEdge)
+        return empty
+    e = models.SearchEntry
+    candidates = select(e).where(e.id.in_(matching_entries(info.context.dialect, words)))
+    if types:
+        candidates = candidates.where(e.kind.in_([t.value for t in types]))
+    if slug is not None:
+        candidates = candidates.where(e.province_id == slug)
+    async with info.context.sessionmaker() as session:
+        entries = list(await session.scalars(candidates))
+    stats = await _stats(info, words)
+    ranked = sorted(
+        ((score(entry, words, query, stats), entry) for entry in entries),
+        key=lambda pair: (-pair[0], _TYPE_ORDER[pair[1].kind], pair[1].position),
+    )
+    shown = ranked[window.offset : window.offset + window.limit]
+    # concurrent loads: the DataLoaders fetch each type's items in one statement
+    items = await asyncio.gather(
+        *(
+            _ITEM_TYPES[entry.kind].resolve_nodes(info=info, node_ids=[entry.id])
+            for _, entry in shown
         )
-        for value, candidate in scored[window.offset : window.offset + window.limit]:
-            in_title = all(w in fold(candidate.title) for w in words) or not candidate.body
-            text = candidate.title if in_title else candidate.body
-            hits.append(SearchHit(score=value, snippet=highlight(text, words), item=candidate.item))
-        total = len(scored)
-    else:
-        total = 0
-    result: SearchConnection = connection(SearchConnection, hits, total, window, SearchEdge)
+    )
+    hits: list[SearchHit] = []
+    for (value, entry), (item,) in zip(shown, items, strict=True):
+        in_title = set(words) <= set(entry.title_folded.split()) or not entry.body
+        text = entry.title if in_title else entry.body
+        hits.append(SearchHit(score=value, snippet=highlight(text, words), item=item))
+    result: SearchConnection = connection(SearchConnection, hits, len(ranked), window, SearchEdge)
     return result
 
 

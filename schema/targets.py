@@ -14,10 +14,9 @@ from loaders.docnumber import number_key
 from schema.common import (
     Citation,
     load_province_row,
-    matches_words,
     pillar_filter,
     province_slug,
-    search_words,
+    text_match,
 )
 from schema.context import Info
 from schema.dataloaders import loader, rows_by_id, rows_by_parent
@@ -163,7 +162,7 @@ async def targets_query(info: Info, where: TargetFilter | None) -> tuple[Select[
                 models.Document.number_key == number_key(where.document)
             )
             query = query.where(t.document_id.in_(documents))
-        query = query.where(matches_words(t.search_text, search_words(where.search)))
+        query = query.where(text_match(info, t.id, where.search))
     return query, [models.Source.position, t.position, t.id]
 
 

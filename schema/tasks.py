@@ -18,6 +18,7 @@ from schema.common import (
     pillar_filter,
     province_slug,
     search_words,
+    text_match,
 )
 from schema.context import Info
 from schema.dataloaders import loader, rows_by_id, rows_by_parent
@@ -243,7 +244,7 @@ async def tasks_query(
             query = query.where(k.deadline <= where.due_on_or_before)
         if where.deadline_kinds is not None:
             query = query.where(k.deadline_kind.in_([kind.value for kind in where.deadline_kinds]))
-        query = query.where(matches_words(k.search_text, search_words(where.search)))
+        query = query.where(text_match(info, k.id, where.search))
     source_order = [models.Source.position, k.position, k.id]
     if order is None or order is TaskOrder.SOURCE:
         return query, source_order
