@@ -104,11 +104,10 @@ async def db_url(
 _loaded: dict[str, str] = {}
 
 
-@pytest.fixture
-async def loaded_url(
+async def ensure_loaded(
     backend: str, templates: dict[str, str], pg_server: PostgresServer | str, tmp_root: Path
 ) -> str:
-    """A database with the bundled sources loaded, once per backend; tests only read it."""
+    """The URL of a database of ``backend`` with the bundled sources, loaded once."""
     if backend not in _loaded:
         from db.session import create_engine
         from loaders.ingest import load_manifest
@@ -121,3 +120,19 @@ async def loaded_url(
             await engine.dispose()
         _loaded[backend] = url
     return _loaded[backend]
+
+
+@pytest.fixture
+async def loaded_url(
+    backend: str, templates: dict[str, str], pg_server: PostgresServer | str, tmp_root: Path
+) -> str:
+    """A database with the bundled sources loaded, once per backend; tests only read it."""
+    return await ensure_loaded(backend, templates, pg_server, tmp_root)
+
+
+@pytest.fixture
+async def loaded_urls(
+    templates: dict[str, str], pg_server: PostgresServer | str, tmp_root: Path
+) -> dict[str, str]:
+    """Both loaded databases at once, for tests that compare the backends."""
+    return {b: await ensure_loaded(b, templates, pg_server, tmp_root) for b in BACKENDS}

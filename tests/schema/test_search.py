@@ -1,0 +1,219 @@
+"""Vietnamese search: without diacritics, ranked, highlighted, the same on both backends."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from loaders.text import fold
+from tests.client import app_client, error_codes, gql, post
+
+SEARCH = """query($q: String!, $types: [SearchType!], $p: String, $n: Int, $after: String) {
+  search(query: $q, types: $types, province: $p, first: $n, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { score snippet item {
+      __typename
+      ... on Question { id number text answer source { slug } }
+      ... on Task { id title }
+      ... on Target { id text }
+      ... on Document { id docNumber: number docTitle: title }
+    } }
+  }
+}"""
+
+
+async def search(client, q: str, n: int = 100, **args: Any) -> dict[str, Any]:
+    result: dict[str, Any] = (await gql(client, SEARCH, q=q, n=n, **args))["search"]
+    return result
+
+
+async def search_all(client, q: str) -> dict[str, Any]:
+    """Every hit of a search, page after page."""
+    result = await search(client, q)
+    while result["pageInfo"]["hasNextPage"]:
+        more = await search(client, q, after=result["pageInfo"]["endCursor"])
+        result["nodes"] += more["nodes"]
+        result["pageInfo"] = more["pageInfo"]
+    assert len(result["nodes"]) == result["totalCount"]
+    return result
+
+
+def ids(result: dict[str, Any]) -> list[str]:
+    return [hit["item"]["id"] for hit in result["nodes"]]
+
+
+@pytest.mark.parametrize(
+    ("accented", "plain"),
+    [
+        ("chuyển đổi số", "chuyen doi so"),
+        ("Đảng bộ", "dang bo"),
+        ("thương mại điện tử", "thuong mai dien tu"),
+        ("Thông tin và Truyền thông", "thong tin va truyen thong"),
+    ],
+)
+async def test_accented_and_plain_queries_find_the_same_items(
+    loaded_url: str, accented: str, plain: str
+) -> None:
+    async with app_client(loaded_url) as client:
+        with_marks = await search_all(client, accented)
+        without = await search_all(client, plain)
+        upper = await search_all(client, plain.upper())
+    assert with_marks["totalCount"] == without["totalCount"] == upper["totalCount"] > 0
+    assert set(ids(with_marks)) == set(ids(without)) == set(ids(upper))
+    # exact diacritics rank at least as high as the folded form
+    plain_scores = {hit["item"]["id"]: hit["score"] for hit in without["nodes"]}
+    for hit in with_marks["nodes"]:
+        assert hit["score"] >= plain_scores[hit["item"]["id"]]
+
+
+@pytest.mark.parametrize("query", ["kinh tế số là gì", "kinh te so la gi"])
+async def test_definition_questions_of_both_booklets_rank_in_the_top_five(
+    loaded_url: str, query: str
+) -> None:
+    async with app_client(loaded_url) as client:
+        result = await search(client, query, n=5)
+    top = [
+        (hit["item"]["source"]["slug"], hit["item"]["text"])
+        for hit in result["nodes"]
+        if hit["item"]["__typename"] == "Question"
+    ]
+    assert ("ha-giang-hoi-dap-2022", "Kinh tế số là gì?") in top
+    assert ("khanh-hoa-hoi-dap-2022", "Kinh tế số là gì?") in top
+
+
+async def test_cong_dan_so_finds_both_booklets_definition(loaded_url: str) -> None:
+    async with app_client(loaded_url) as client:
+        result = await search(client, "công dân số", types=["QUESTION"], n=5)
+    found = {(h["item"]["source"]["slug"], h["item"]["text"]) for h in result["nodes"]}
+    assert ("ha-giang-hoi-dap-2022", "Công dân số là gì?") in found
+    assert ("khanh-hoa-hoi-dap-2022", "Công dân số là gì?") in found
+
+
+async def test_title_phrase_ranks_above_scattered_words(loaded_url: str) -> None:
+    async with app_client(loaded_url) as client:
+        result = await search(client, "kinh te so", types=["QUESTION"])
+    phrase = "kinh te so"
+    positions = [
+        (
+            phrase in fold(h["item"]["text"]),
+            phrase in fold(h["item"]["text"] + " " + h["item"]["answer"]),
+        )
+        for h in result["nodes"]
+    ]
+    in_title = [i for i, (title, _) in enumerate(positions) if title]
+    nowhere = [i for i, (_, anywhere) in enumerate(positions) if not anywhere]
+    assert in_title and nowhere
+    assert max(in_title) < min(nowhere), "a question naming the phrase ranks below scattered words"
+    scores = [h["score"] for h in result["nodes"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+async def test_snippets_mark_the_original_words(loaded_url: str) -> None:
+    async with app_client(loaded_url) as client:
+        result = await search(client, "chuyen doi so", n=10)
+    for hit in result["nodes"]:
+        marked = re.findall(r"<mark>(.*?)</mark>", hit["snippet"])
+        assert marked, hit["snippet"]
+        assert all(fold(m).split()[0] in ("chuyen", "doi", "so") for m in marked)
+        assert "<" not in re.sub(r"</?mark>", "", hit["snippet"])
+    all_marks = " ".join(
+        re.findall(r"<mark>(.*?)</mark>", " ".join(h["snippet"] for h in result["nodes"]))
+    )
+    assert "chuyển đổi số" in all_marks.lower()  # diacritics intact, as written
+
+
+async def test_snippets_escape_html(loaded_url: str) -> None:
+    from schema.search import highlight
+
+    snippet = highlight("Số <b>liệu</b> & chuyển đổi số", ["chuyen", "doi", "so"])
+    assert "&lt;b&gt;" in snippet and "&amp;" in snippet
+    assert "<mark>chuyển đổi số</mark>" in snippet and snippet.startswith("<mark>Số</mark>")
+    assert loaded_url  # runs on each backend like the rest of the module
+
+
+async def test_types_and_province_narrow(loaded_url: str) -> None:
+    async with app_client(loaded_url) as client:
+        everything = await search_all(client, "chuyen doi so")
+        tasks = await search(client, "chuyen doi so", types=["TASK"])
+        lao_cai = await search(client, "chuyen doi so", p="10")
+    assert tasks["totalCount"] > 0
+    assert {h["item"]["__typename"] for h in tasks["nodes"]} == {"Task"}
+    assert set(ids(tasks)) < set(ids(everything))
+    assert 0 < lao_cai["totalCount"] < everything["totalCount"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"chuyển đổi số',
+        "(kinh tế) [số]",
+        "số*",
+        "' OR 1=1; DROP TABLE questions; --",
+        "a\x00b",
+        "",
+        "   ",
+        "NEAR(kinh tế)",
+        "kinh AND OR NOT",
+        "x" * 500,
+        "\\",
+        "%_%",
+    ],
+)
+async def test_odd_input_is_plain_words(loaded_url: str, query: str) -> None:
+    async with app_client(loaded_url) as client:
+        body = await post(client, SEARCH, q=query, n=5)
+    assert body["_status"] == 200
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["search"]["totalCount"] >= 0
+
+
+async def test_too_long_a_query_is_bad_user_input(loaded_url: str) -> None:
+    async with app_client(loaded_url) as client:
+        body = await post(client, SEARCH, q="chuyển đổi số " * 40, n=5)
+        in_filter = await post(
+            client, "query($q: String) { tasks(filter: {search: $q}) { totalCount } }", q="x" * 501
+        )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert error_codes(in_filter) == ["BAD_USER_INPUT"]
+
+
+QUERIES = [
+    "chuyển đổi số",
+    "chuyen doi so",
+    "kinh tế số là gì",
+    "kinh te so la gi",
+    "công dân số",
+    "dang bo",
+    "Đảng bộ",
+    "thuong mai dien tu",
+    "chính quyền số",
+    "xa hoi so",
+    "nền tảng số",
+    "dich vu cong truc tuyen",
+    "du lich",
+    "Sở Thông tin và Truyền thông",
+    "nghi quyet 18",
+    "293/KH-UBND",
+    "749/QD-TTg",
+    "hạ tầng số",
+    "an toàn thông tin",
+    "ky nang so",
+    "doanh nghiệp",
+    "chữ ký số",
+    "thanh toán không dùng tiền mặt",
+    "y te",
+    "giáo dục",
+]
+
+
+async def test_sqlite_and_postgresql_agree_on_the_top_ten(loaded_urls: dict[str, str]) -> None:
+    tops: dict[str, list[list[str]]] = {}
+    for backend, url in loaded_urls.items():
+        async with app_client(url) as client:
+            tops[backend] = [ids(await search(client, q, n=10)) for q in QUERIES]
+    assert sum(bool(top) for top in tops["sqlite"]) >= 20
+    for query, lite, pg in zip(QUERIES, tops["sqlite"], tops["postgresql"], strict=True):
+        assert lite == pg, query
