@@ -34,6 +34,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.load_time
+	$(BIN)/python -m bench.search_latency
 
 format: $(STAMP)
 	$(BIN)/ruff format .

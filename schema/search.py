@@ -12,16 +12,17 @@ type, then by source order.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import column, func, literal_column, select, table
+from sqlalchemy import text as sql
 from strawberry import relay
 
 from db import models
@@ -79,12 +80,15 @@ class SearchConnection:
 _WORD = r"[^\W_]"
 
 
+_fold_char = functools.lru_cache(maxsize=8192)(fold)
+
+
 def folded_with_offsets(text: str) -> tuple[str, list[int]]:
     """``fold(text)`` and, for each folded character, its index in ``text``."""
     out: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
-        for folded_char in fold(char):
+        for folded_char in _fold_char(char):
             out.append(folded_char)
             offsets.append(index)
     return "".join(out), offsets
@@ -137,34 +141,44 @@ class Stats:
     holding: dict[str, int]
 
 
-def _contains_phrase(tokens: list[str], phrase: list[str]) -> bool:
-    n = len(phrase)
-    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What ranking needs of a matching entry (originals only when the query has marks)."""
+
+    id: str
+    kind: str
+    position: int
+    title_folded: str
+    body_folded: str
+    title: str = ""
+    body: str = ""
 
 
-def score(entry: models.SearchEntry, words: list[str], raw: str, stats: Stats) -> float:
+def score(entry: Candidate, words: list[str], raw: str, stats: Stats) -> float:
     """BM25F-style relevance of one matching entry (higher is better), rounded for stability."""
     title, body = entry.title_folded.split(), entry.body_folded.split()
-    title_counts, body_counts = Counter(title), Counter(body)
     title_norm = 1 - _B + _B * len(title) / max(stats.title_length, 1.0)
     body_norm = 1 - _B + _B * len(body) / max(stats.body_length, 1.0)
     total = 0.0
     for word in dict.fromkeys(words):
-        frequency = TITLE_WEIGHT * title_counts[word] / title_norm + body_counts[word] / body_norm
+        frequency = TITLE_WEIGHT * title.count(word) / title_norm + body.count(word) / body_norm
         holding = stats.holding.get(word, 0)
         idf = math.log(1 + (stats.entries - holding + 0.5) / (holding + 0.5))
         total += idf * frequency * (_K1 + 1) / (frequency + _K1)
     if len(words) > 1:
+        phrase = f" {' '.join(words)} "
         total += PHRASE_BONUS * (
-            _contains_phrase(title, words) + 0.5 * _contains_phrase(body, words)
+            (phrase in f" {entry.title_folded} ") + 0.5 * (phrase in f" {entry.body_folded} ")
         )
     exact = " ".join(nfc(raw).lower().split())
     if exact and fold(exact) != exact:  # the query has diacritics: reward the same ones
-        total += EXACT_BONUS * (
-            (exact in " ".join(entry.title.lower().split()))
-            + 0.5 * (exact in " ".join(entry.body.lower().split()))
-        )
+        total += EXACT_BONUS * ((exact in entry.title) + 0.5 * (exact in entry.body))
     return round(total, 6)
+
+
+def has_marks(raw: str) -> bool:
+    lowered = nfc(raw).lower()
+    return fold(lowered) != lowered
 
 
 async def _stats(info: Info, words: list[str]) -> Stats:
@@ -187,6 +201,36 @@ async def _stats(info: Info, words: list[str]) -> Stats:
             )
     # mean lengths in characters → in words (a folded token and its space average ~5.5)
     return Stats(int(row[0] or 0), float(row[1] or 0) / 5.5, float(row[2] or 0) / 5.5, holding)
+
+
+#: At most this many matches are ranked, the engine's own best first: beyond it the order
+#: of the long tail is the engine's (a query matching more than this is a vague one).
+CANDIDATES = 1000
+
+
+def engine_ranked(
+    dialect: str, words: list[str], columns: list[Any], narrow: list[Any], limit: int
+) -> Any:
+    """The best ``limit`` matches by the engine's own rank (FTS5 bm25 / ts_rank)."""
+    e = models.SearchEntry
+    if dialect == "postgresql":
+        tsquery = func.to_tsquery("simple", " & ".join(words))
+        tsv: Any = literal_column("tsv")
+        return (
+            select(*columns)
+            .where(tsv.op("@@")(tsquery), *narrow)
+            .order_by(func.ts_rank(tsv, tsquery).desc(), e.position)
+            .limit(limit)
+        )
+    fts = table("search_fts", column("entry_id"))
+    expression = " ".join(f'"{word}"' for word in words)
+    return (
+        select(*columns)
+        .select_from(fts.join(e, e.id == fts.c.entry_id))
+        .where(sql("search_fts MATCH :fts").bindparams(fts=expression), *narrow)
+        .order_by(sql("bm25(search_fts, 0.0, 3.0, 1.0)"), e.position)
+        .limit(limit)
+    )
 
 
 _TYPE_ORDER = {kind.value: i for i, kind in enumerate(SearchType)}
@@ -215,16 +259,31 @@ async def resolve_search(
         empty: SearchConnection = connection(SearchConnection, [], 0, window, SearchEdge)
         return empty
     e = models.SearchEntry
-    candidates = select(e).where(e.id.in_(matching_entries(info.context.dialect, words)))
+    narrow: list[Any] = []
     if types:
-        candidates = candidates.where(e.kind.in_([t.value for t in types]))
+        narrow.append(e.kind.in_([t.value for t in types]))
     if slug is not None:
-        candidates = candidates.where(e.province_id == slug)
+        narrow.append(e.province_id == slug)
+    marks = has_marks(query)
+    columns: list[Any] = [e.id, e.kind, e.position, e.title_folded, e.body_folded]
+    if marks:  # lower-cased in Python: SQLite's lower() knows ASCII only
+        columns += [e.title, e.body]
+    matching = matching_entries(info.context.dialect, words)
     async with info.context.sessionmaker() as session:
-        entries = list(await session.scalars(candidates))
+        total = int(
+            await session.scalar(select(func.count()).where(e.id.in_(matching), *narrow)) or 0
+        )
+        rows = (
+            await session.execute(
+                engine_ranked(info.context.dialect, words, columns, narrow, CANDIDATES)
+            )
+        ).all()
+    candidates = [
+        Candidate(*row[:5], *(" ".join(text.lower().split()) for text in row[5:])) for row in rows
+    ]
     stats = await _stats(info, words)
     ranked = sorted(
-        ((score(entry, words, query, stats), entry) for entry in entries),
+        ((score(c, words, query, stats), c) for c in candidates),
         key=lambda pair: (-pair[0], _TYPE_ORDER[pair[1].kind], pair[1].position),
     )
     shown = ranked[window.offset : window.offset + window.limit]
@@ -235,12 +294,22 @@ async def resolve_search(
             for _, entry in shown
         )
     )
+    async with info.context.sessionmaker() as session:
+        texts = {
+            row.id: (row.title, row.body)
+            for row in (
+                await session.execute(
+                    select(e.id, e.title, e.body).where(e.id.in_([c.id for _, c in shown]))
+                )
+            ).all()
+        }
     hits: list[SearchHit] = []
     for (value, entry), (item,) in zip(shown, items, strict=True):
-        in_title = set(words) <= set(entry.title_folded.split()) or not entry.body
-        text = entry.title if in_title else entry.body
-        hits.append(SearchHit(score=value, snippet=highlight(text, words), item=item))
-    result: SearchConnection = connection(SearchConnection, hits, len(ranked), window, SearchEdge)
+        title, body = texts[entry.id]
+        in_title = set(words) <= set(entry.title_folded.split()) or not body
+        snippet = highlight(title if in_title else body, words)
+        hits.append(SearchHit(score=value, snippet=snippet, item=item))
+    result: SearchConnection = connection(SearchConnection, hits, total, window, SearchEdge)
     return result
 
 
