@@ -11,7 +11,7 @@ from sqlalchemy import text as sql
 from db import models
 from loaders.text import tokens
 from schema.context import Info
-from schema.dataloaders import loader, rows_by_id
+from schema.dataloaders import row_loader
 from schema.errors import BadUserInput
 
 if TYPE_CHECKING:
@@ -49,17 +49,12 @@ class Citation:
         )
 
 
-_province_batch = rows_by_id(
-    lambda keys: select(models.Province).where(models.Province.id.in_(keys)),
-    lambda row: row[0].id,
-)
-
-
 async def load_province_row(info: Info, province_id: str | None) -> models.Province | None:
     if province_id is None:
         return None
-    row = await loader(info, "province", _province_batch).load(province_id)
-    return row[0] if row is not None else None
+    row = await row_loader(info, models.Province).load(province_id)
+    found: models.Province | None = row
+    return found
 
 
 async def province_slug(info: Info, value: str | None) -> str | None:

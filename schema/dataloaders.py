@@ -2,7 +2,8 @@
 
 ``loader(info, key, fn)`` returns the request's DataLoader for ``key``, creating it on
 first use; each batch opens its own short session, so concurrent resolvers never share
-one. ``rows_by_id`` and ``rows_by_parent`` build the batch functions used by most types.
+one. ``row_loader``/``nodes_by_id`` fetch rows by primary key; ``rows_by_parent`` builds
+the batch functions of one-to-many relations.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from strawberry.dataloader import DataLoader
 
 from schema.context import Info
@@ -35,20 +36,6 @@ def loader(
     return found
 
 
-def rows_by_id(
-    query: Callable[[list[Any]], Select[Any] | Any], id_of: Callable[[Any], Any]
-) -> Callable[[Info, list[Any]], Awaitable[list[Any | None]]]:
-    """A batch function: one row (or None) per key, from ``query(keys)``."""
-
-    async def batch(info: Info, keys: list[Any]) -> list[Any | None]:
-        async with info.context.sessionmaker() as session:
-            rows = (await session.execute(query(keys))).all()
-        by_id = {id_of(row): row for row in rows}
-        return [by_id.get(key) for key in keys]
-
-    return batch
-
-
 def rows_by_parent(
     query: Callable[[list[Any]], Select[Any] | Any], parent: Callable[[Any], Any]
 ) -> Callable[[Info, list[Any]], Awaitable[list[list[Any]]]]:
@@ -63,3 +50,23 @@ def rows_by_parent(
         return [grouped.get(key, []) for key in keys]
 
     return batch
+
+
+def row_loader(info: Info, model: type[Any]) -> DataLoader[str, Any]:
+    """The request's loader of ``model`` rows by primary key (``id``): a row or None."""
+
+    async def batch(info: Info, keys: list[str]) -> list[Any]:
+        async with info.context.sessionmaker() as session:
+            rows = await session.scalars(select(model).where(model.id.in_(keys)))
+            by_id = {row.id: row for row in rows}
+        return [by_id.get(key) for key in keys]
+
+    return loader(info, f"{model.__tablename__}:by-id", batch)
+
+
+async def nodes_by_id(
+    info: Info, model: type[Any], node_ids: list[str], convert: Callable[[Any], V]
+) -> list[V | None]:
+    """``resolve_nodes`` of a Relay type: one batched statement for every ID of a request."""
+    rows = await row_loader(info, model).load_many(node_ids)
+    return [convert(row) if row is not None else None for row in rows]

@@ -19,7 +19,7 @@ from schema.common import (
     text_match,
 )
 from schema.context import Info
-from schema.dataloaders import loader, rows_by_id, rows_by_parent
+from schema.dataloaders import loader, nodes_by_id, row_loader, rows_by_parent
 from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
 
 if TYPE_CHECKING:
@@ -126,14 +126,9 @@ class Document(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Document | None]:
-        rows = await loader(info, "document", _document_batch).load_many(node_ids)
-        return [cls.from_row(row[0]) if row else None for row in rows]
+        return await nodes_by_id(info, models.Document, node_ids, cls.from_row)
 
 
-_document_batch = rows_by_id(
-    lambda keys: select(models.Document).where(models.Document.id.in_(keys)),
-    lambda row: row[0].id,
-)
 _implements_batch = rows_by_parent(
     lambda keys: (
         select(models.Document, models.DocumentLink.document_id)
@@ -166,8 +161,8 @@ _citations_batch = rows_by_parent(
 async def load_document(info: Info, document_id: str | None) -> Document | None:
     if document_id is None:
         return None
-    row = await loader(info, "document", _document_batch).load(document_id)
-    return Document.from_row(row[0]) if row else None
+    row = await row_loader(info, models.Document).load(document_id)
+    return Document.from_row(row) if row else None
 
 
 @strawberry.type

@@ -17,7 +17,7 @@ from schema.common import (
     text_match,
 )
 from schema.context import Info
-from schema.dataloaders import loader, rows_by_id, rows_by_parent
+from schema.dataloaders import loader, nodes_by_id, rows_by_parent
 from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 
@@ -91,14 +91,9 @@ class Question(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Question | None]:
-        rows = await loader(info, "question", _question_batch).load_many(node_ids)
-        return [cls.from_row(row[0]) if row else None for row in rows]
+        return await nodes_by_id(info, models.Question, node_ids, cls.from_row)
 
 
-_question_batch = rows_by_id(
-    lambda keys: select(models.Question).where(models.Question.id.in_(keys)),
-    lambda row: row[0].id,
-)
 _documents_batch = rows_by_parent(
     lambda keys: (
         select(models.Document, models.QuestionDocument.question_id)

@@ -11,7 +11,7 @@ from strawberry import relay
 from db import models
 from schema.common import Citation, load_province_row, province_slug
 from schema.context import Info
-from schema.dataloaders import loader, rows_by_id
+from schema.dataloaders import nodes_by_id
 from schema.pillars import Pillar, PillarCode
 
 if TYPE_CHECKING:
@@ -62,14 +62,7 @@ class Ranking(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Ranking | None]:
-        rows = await loader(info, "ranking", _ranking_batch).load_many(node_ids)
-        return [cls.from_row(row[0]) if row else None for row in rows]
-
-
-_ranking_batch = rows_by_id(
-    lambda keys: select(models.Ranking).where(models.Ranking.id.in_(keys)),
-    lambda row: row[0].id,
-)
+        return await nodes_by_id(info, models.Ranking, node_ids, cls.from_row)
 
 
 async def resolve_rankings(

@@ -12,7 +12,7 @@ from strawberry import relay
 from db import models
 from schema.common import load_province_row
 from schema.context import Info
-from schema.dataloaders import loader, rows_by_id
+from schema.dataloaders import nodes_by_id, row_loader
 
 if TYPE_CHECKING:
     from schema.provinces import Province
@@ -68,20 +68,13 @@ class Source(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Source | None]:
-        rows = await loader(info, "source", _source_batch).load_many(node_ids)
-        return [cls.from_row(row[0]) if row else None for row in rows]
-
-
-_source_batch = rows_by_id(
-    lambda keys: select(models.Source).where(models.Source.id.in_(keys)),
-    lambda row: row[0].id,
-)
+        return await nodes_by_id(info, models.Source, node_ids, cls.from_row)
 
 
 async def load_source(info: Info, source_id: str) -> Source:
-    row = await loader(info, "source", _source_batch).load(source_id)
+    row = await row_loader(info, models.Source).load(source_id)
     assert row is not None, "a citation's source is a foreign key"
-    return Source.from_row(row[0])
+    return Source.from_row(row)
 
 
 @strawberry.type

@@ -19,7 +19,7 @@ from schema.common import (
     text_match,
 )
 from schema.context import Info
-from schema.dataloaders import loader, rows_by_id, rows_by_parent
+from schema.dataloaders import loader, nodes_by_id, rows_by_parent
 from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 
@@ -111,14 +111,9 @@ class Target(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Target | None]:
-        rows = await loader(info, "target", _target_batch).load_many(node_ids)
-        return [cls.from_row(row[0]) if row else None for row in rows]
+        return await nodes_by_id(info, models.Target, node_ids, cls.from_row)
 
 
-_target_batch = rows_by_id(
-    lambda keys: select(models.Target).where(models.Target.id.in_(keys)),
-    lambda row: row[0].id,
-)
 _quantities_batch = rows_by_parent(
     lambda keys: (
         select(models.Quantity)

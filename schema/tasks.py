@@ -21,7 +21,7 @@ from schema.common import (
     text_match,
 )
 from schema.context import Info
-from schema.dataloaders import loader, rows_by_id, rows_by_parent
+from schema.dataloaders import loader, nodes_by_id, rows_by_parent
 from schema.pagination import (
     Built,
     CountedConnection,
@@ -96,8 +96,7 @@ class Agency(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Agency | None]:
-        rows = await loader(info, "agency", _agency_batch).load_many(node_ids)
-        return [cls.from_row(row[0]) if row else None for row in rows]
+        return await nodes_by_id(info, models.Agency, node_ids, cls.from_row)
 
 
 @strawberry.type(description="A task (nhiệm vụ) assigned in a plan or list.")
@@ -166,18 +165,9 @@ class Task(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Task | None]:
-        rows = await loader(info, "task", _task_batch).load_many(node_ids)
-        return [cls.from_row(row[0]) if row else None for row in rows]
+        return await nodes_by_id(info, models.Task, node_ids, cls.from_row)
 
 
-_task_batch = rows_by_id(
-    lambda keys: select(models.Task).where(models.Task.id.in_(keys)),
-    lambda row: row[0].id,
-)
-_agency_batch = rows_by_id(
-    lambda keys: select(models.Agency).where(models.Agency.id.in_(keys)),
-    lambda row: row[0].id,
-)
 _lead_agencies_batch = rows_by_parent(
     lambda keys: (
         select(models.Agency, models.TaskAgency.task_id)
