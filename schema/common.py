@@ -15,6 +15,8 @@ from schema.dataloaders import row_loader
 from schema.errors import BadUserInput
 
 if TYPE_CHECKING:
+    from schema.documents import Document
+    from schema.provinces import Province
     from schema.sources import Source
 
 MAX_SEARCH_LENGTH = 500
@@ -130,3 +132,34 @@ def pillar_filter(record_id: Any, pillar: Any) -> ColumnElement[bool]:
         )
         .exists()
     )
+
+
+@strawberry.type
+class InProvince:
+    """A record that may belong to a province: its ``province`` field, through the loader."""
+
+    province_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def province(
+        self, info: Info
+    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
+        from schema.provinces import Province
+
+        row = await load_province_row(info, self.province_id)
+        return Province.from_row(row) if row else None
+
+
+@strawberry.type
+class InDocument:
+    """A record that a document may set: its ``document`` field, through the loader."""
+
+    document_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def document(
+        self, info: Info
+    ) -> Annotated[Document, strawberry.lazy("schema.documents")] | None:
+        from schema.documents import load_document
+
+        return await load_document(info, self.document_id)

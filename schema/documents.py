@@ -14,7 +14,7 @@ from db import models
 from loaders.docnumber import number_key
 from schema.common import (
     Citation,
-    load_province_row,
+    InProvince,
     province_slug,
     text_match,
 )
@@ -23,7 +23,6 @@ from schema.dataloaders import loader, nodes_by_id, row_loader, rows_by_parent
 from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
 
 if TYPE_CHECKING:
-    from schema.provinces import Province
     from schema.targets import TargetConnection
     from schema.tasks import TaskConnection
 
@@ -48,7 +47,7 @@ class Level(Enum):
 
 
 @strawberry.type(description="A legal or policy document (văn bản) named in the sources.")
-class Document(relay.Node):
+class Document(relay.Node, InProvince):
     document_id: relay.NodeID[str]
     number: str = strawberry.field(
         description="As written in Vietnam: 18-NQ/TU, 293/KH-UBND, 749/QĐ-TTg, 80/2021/NĐ-CP"
@@ -59,16 +58,6 @@ class Document(relay.Node):
     issued_on: date | None
     issuer: str | None
     level: Level
-    province_id: strawberry.Private[str | None]
-
-    @strawberry.field
-    async def province(
-        self, info: Info
-    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
-        from schema.provinces import Province
-
-        row = await load_province_row(info, self.province_id)
-        return Province.from_row(row) if row else None
 
     @strawberry.field(
         description="Documents this one carries out (Kế hoạch 293/KH-UBND implements "

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
 from db import models
-from schema.common import load_province_row
+from schema.common import InProvince
 from schema.context import Info
 from schema.dataloaders import nodes_by_id, row_loader
 
 if TYPE_CHECKING:
-    from schema.provinces import Province
+    pass
 
 
 @strawberry.enum
@@ -27,7 +27,7 @@ class SourceKind(Enum):
 
 
 @strawberry.type(description="One loaded source text.")
-class Source(relay.Node):
+class Source(relay.Node, InProvince):
     source_id: relay.NodeID[str]
     title: str
     kind: SourceKind
@@ -37,20 +37,10 @@ class Source(relay.Node):
         description="Number of lines in the text as loaded; every Citation points inside "
         "1..lineCount."
     )
-    province_id: strawberry.Private[str | None]
 
     @strawberry.field
     def slug(self) -> str:
         return self.source_id
-
-    @strawberry.field
-    async def province(
-        self, info: Info
-    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
-        from schema.provinces import Province
-
-        row = await load_province_row(info, self.province_id)
-        return Province.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: models.Source) -> Source:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from sqlalchemy import Select, select
@@ -13,7 +13,8 @@ from db import models
 from loaders.docnumber import number_key
 from schema.common import (
     Citation,
-    load_province_row,
+    InDocument,
+    InProvince,
     pillar_filter,
     province_slug,
     text_match,
@@ -24,8 +25,7 @@ from schema.pagination import Built, CountedConnection, Parent, connection, fetc
 from schema.pillars import Pillar, PillarCode, load_pillars
 
 if TYPE_CHECKING:
-    from schema.documents import Document
-    from schema.provinces import Province
+    pass
 
 
 @strawberry.enum
@@ -54,34 +54,15 @@ class Quantity:
 
 
 @strawberry.type(description="A goal a province sets for a year (mục tiêu, chỉ tiêu).")
-class Target(relay.Node):
+class Target(relay.Node, InProvince, InDocument):
     target_id: relay.NodeID[str]
     text: str = strawberry.field(description="the whole statement, cleaned of line breaks")
     year: int
     citation: Citation
-    province_id: strawberry.Private[str | None]
-    document_id: strawberry.Private[str | None]
 
     @strawberry.field
     async def pillars(self, info: Info) -> list[Pillar]:
         return await load_pillars(info, self.target_id)
-
-    @strawberry.field
-    async def province(
-        self, info: Info
-    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
-        from schema.provinces import Province
-
-        row = await load_province_row(info, self.province_id)
-        return Province.from_row(row) if row else None
-
-    @strawberry.field
-    async def document(
-        self, info: Info
-    ) -> Annotated[Document, strawberry.lazy("schema.documents")] | None:
-        from schema.documents import load_document
-
-        return await load_document(info, self.document_id)
 
     @strawberry.field
     async def quantities(self, info: Info) -> list[Quantity]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from sqlalchemy import Select, case, select
@@ -13,7 +13,8 @@ from strawberry import relay
 from db import models
 from schema.common import (
     Citation,
-    load_province_row,
+    InDocument,
+    InProvince,
     matches_words,
     pillar_filter,
     province_slug,
@@ -34,8 +35,7 @@ from schema.pagination import (
 from schema.pillars import Pillar, PillarCode, load_pillars
 
 if TYPE_CHECKING:
-    from schema.documents import Document
-    from schema.provinces import Province
+    pass
 
 
 @strawberry.enum
@@ -63,19 +63,9 @@ class TaskOrder(Enum):
     description="A body that leads tasks (Chủ trì): Sở Thông tin và Truyền thông, "
     "Văn phòng UBND tỉnh, …"
 )
-class Agency(relay.Node):
+class Agency(relay.Node, InProvince):
     agency_id: relay.NodeID[str]
     name: str
-    province_id: strawberry.Private[str | None]
-
-    @strawberry.field
-    async def province(
-        self, info: Info
-    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
-        from schema.provinces import Province
-
-        row = await load_province_row(info, self.province_id)
-        return Province.from_row(row) if row else None
 
     @strawberry.field
     async def tasks(
@@ -100,7 +90,7 @@ class Agency(relay.Node):
 
 
 @strawberry.type(description="A task (nhiệm vụ) assigned in a plan or list.")
-class Task(relay.Node):
+class Task(relay.Node, InProvince, InDocument):
     task_id: relay.NodeID[str]
     title: str
     group: str | None = strawberry.field(
@@ -117,8 +107,6 @@ class Task(relay.Node):
     )
     deadline_kind: DeadlineKind
     citation: Citation
-    province_id: strawberry.Private[str | None]
-    document_id: strawberry.Private[str | None]
 
     @strawberry.field
     async def lead_agencies(self, info: Info) -> list[Agency]:
@@ -128,23 +116,6 @@ class Task(relay.Node):
     @strawberry.field
     async def pillars(self, info: Info) -> list[Pillar]:
         return await load_pillars(info, self.task_id)
-
-    @strawberry.field
-    async def province(
-        self, info: Info
-    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
-        from schema.provinces import Province
-
-        row = await load_province_row(info, self.province_id)
-        return Province.from_row(row) if row else None
-
-    @strawberry.field
-    async def document(
-        self, info: Info
-    ) -> Annotated[Document, strawberry.lazy("schema.documents")] | None:
-        from schema.documents import load_document
-
-        return await load_document(info, self.document_id)
 
     @classmethod
     def from_row(cls, row: models.Task) -> Task:
