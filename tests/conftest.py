@@ -104,20 +104,25 @@ async def db_url(
 _loaded: dict[str, str] = {}
 
 
+async def load_into(url: str, manifest: Path = BUNDLED_MANIFEST) -> None:
+    """Load a manifest into the database at ``url`` with an engine of its own."""
+    from db.session import create_engine
+    from loaders.ingest import load_manifest
+
+    engine = create_engine(url)
+    try:
+        await load_manifest(engine, manifest)
+    finally:
+        await engine.dispose()
+
+
 async def ensure_loaded(
     backend: str, templates: dict[str, str], pg_server: PostgresServer | str, tmp_root: Path
 ) -> str:
     """The URL of a database of ``backend`` with the bundled sources, loaded once."""
     if backend not in _loaded:
-        from db.session import create_engine
-        from loaders.ingest import load_manifest
-
         url = await new_database(backend, templates, pg_server, tmp_root)
-        engine = create_engine(url)
-        try:
-            await load_manifest(engine, BUNDLED_MANIFEST)
-        finally:
-            await engine.dispose()
+        await load_into(url)
         _loaded[backend] = url
     return _loaded[backend]
 

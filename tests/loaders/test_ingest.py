@@ -14,18 +14,10 @@ from sqlalchemy import func, select
 
 from db import models
 from db.session import create_engine, create_sessionmaker
-from loaders.ingest import CONTENT_TABLES, LoadError, load_manifest
-from tests.conftest import BUNDLED_MANIFEST
+from loaders.ingest import CONTENT_TABLES, LoadError
+from tests.conftest import BUNDLED_MANIFEST, load_into
 
 SOURCES = BUNDLED_MANIFEST.parent
-
-
-async def _load(url: str, manifest: Path) -> None:
-    engine = create_engine(url)
-    try:
-        await load_manifest(engine, manifest)
-    finally:
-        await engine.dispose()
 
 
 async def _snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -172,30 +164,23 @@ async def test_every_citation_points_at_lines_holding_the_text(loaded_url: str) 
         await engine.dispose()
 
 
-async def test_reload_is_idempotent_and_ids_match_across_databases(
-    backend: str, db_url: str, loaded_url: str
-) -> None:
+async def test_reload_is_idempotent(db_url: str, loaded_url: str) -> None:
     first = await _snapshot(loaded_url)
-    await _load(db_url, BUNDLED_MANIFEST)
-    await _load(db_url, BUNDLED_MANIFEST)
+    await load_into(db_url, BUNDLED_MANIFEST)
+    await load_into(db_url, BUNDLED_MANIFEST)
     assert await _snapshot(db_url) == first
-    # the other backend's snapshot is checked against the same shape by its own run;
-    # the IDs themselves are compared across backends in test_same_ids_on_both_backends
 
 
-_ids: dict[str, dict[str, list[str]]] = {}
-
-
-async def test_same_ids_on_both_backends(backend: str, loaded_url: str) -> None:
-    snapshot = await _snapshot(loaded_url)
-    _ids[backend] = {name: [repr(r[0]) for r in rows] for name, rows in snapshot.items()}
-    if len(_ids) == 2:
-        assert _ids["sqlite"] == _ids["postgresql"]
-        assert sum(len(v) for v in _ids["sqlite"].values()) > 500
+async def test_same_content_and_ids_on_both_backends(loaded_urls: dict[str, str]) -> None:
+    lite = await _snapshot(loaded_urls["sqlite"])
+    pg = await _snapshot(loaded_urls["postgresql"])
+    assert sum(len(rows) for rows in lite.values()) > 500
+    for table in lite:
+        assert lite[table] == pg[table], table
 
 
 async def test_broken_source_aborts_and_changes_nothing(db_url: str, tmp_path: Path) -> None:
-    await _load(db_url, BUNDLED_MANIFEST)
+    await load_into(db_url, BUNDLED_MANIFEST)
     before = await _snapshot(db_url)
     shutil.copy(SOURCES / "khanh-hoa-hoi-dap-2022.txt", tmp_path / "good.txt")
     (tmp_path / "bad.txt").write_bytes("Câu 1: Chuyển đổi số là gì?\n".encode() + b"\xff\xfe\n")
@@ -207,20 +192,20 @@ async def test_broken_source_aborts_and_changes_nothing(db_url: str, tmp_path: P
         ],
     )
     with pytest.raises(LoadError, match=r"bad\.txt:2"):
-        await _load(db_url, manifest)
+        await load_into(db_url, manifest)
     assert await _snapshot(db_url) == before
 
 
 async def test_sources_missing_from_the_manifest_are_removed_and_keys_kept(
     db_url: str, tmp_path: Path
 ) -> None:
-    await _load(db_url, BUNDLED_MANIFEST)
+    await load_into(db_url, BUNDLED_MANIFEST)
     engine = create_engine(db_url)
     try:
         async with create_sessionmaker(engine)() as s, s.begin():
             s.add(models.ApiKey(name="partner", key_hash="x" * 64, created_at=datetime.now(UTC)))
         shutil.copy(SOURCES / "ha-tinh-slides-2022.txt", tmp_path / "slides.txt")
-        await _load(
+        await load_into(
             db_url, _manifest(tmp_path, [_entry("slides", "slides.txt", "SLIDES", "ha-tinh")])
         )
         async with create_sessionmaker(engine)() as s:
@@ -264,7 +249,7 @@ async def test_a_rewrapped_booklet_loads_by_manifest_entry_alone(
     original = (SOURCES / "khanh-hoa-hoi-dap-2022.txt").read_text(encoding="utf-8")
     (tmp_path / "rewrapped.txt").write_text(_rewrap(original), encoding="utf-8")
     shutil.copy(SOURCES / "khanh-hoa-hoi-dap-2022.txt", tmp_path / "original.txt")
-    await _load(
+    await load_into(
         db_url,
         _manifest(
             tmp_path,

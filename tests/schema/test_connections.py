@@ -109,27 +109,15 @@ async def test_unknown_province_is_bad_user_input(loaded_url: str) -> None:
 
 
 async def test_cursors_survive_a_reload_of_unchanged_content(db_url: str) -> None:
-    from db.session import create_engine
-    from loaders.ingest import (
-        load_manifest,
-        load_manifest_sync,  # noqa: F401  (documented entry point)
-    )
-    from tests.conftest import BUNDLED_MANIFEST
-
-    async def load() -> None:
-        engine = create_engine(db_url)
-        try:
-            await load_manifest(engine, BUNDLED_MANIFEST)
-        finally:
-            await engine.dispose()
+    from tests.conftest import load_into
 
     query = """query($after: String) { tasks(first: 5, after: $after) {
         pageInfo { endCursor } nodes { id } } }"""
-    await load()
+    await load_into(db_url)
     async with app_client(db_url) as client:
         first = (await gql(client, query))["tasks"]
         second = (await gql(client, query, after=first["pageInfo"]["endCursor"]))["tasks"]
-    await load()
+    await load_into(db_url)
     async with app_client(db_url) as client:
         again = (await gql(client, query, after=first["pageInfo"]["endCursor"]))["tasks"]
     assert again["nodes"] == second["nodes"]
