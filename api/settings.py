@@ -28,6 +28,30 @@ class Settings(BaseSettings):
     #: seconds a readiness or GraphQL request waits for the database before giving up
     db_timeout: float = 2.0
 
+    # Query limits (CLI.md "Limits, keys and errors"): each failure has its extensions.code.
+    #: deepest selection nesting, introspection included (DEPTH_LIMIT)
+    max_depth: int = 12
+    #: aliases in one document (ALIAS_LIMIT)
+    max_aliases: int = 30
+    #: lexical tokens in one document (TOKEN_LIMIT)
+    max_tokens: int = 3000
+    #: estimated cost: every field counts once per item it may be repeated for (COST_LIMIT)
+    max_cost: int = 50_000
+    #: largest ``first`` a connection accepts (PAGE_SIZE_LIMIT); 100 is also the hard cap
+    max_page_size: int = 100
+    #: request bodies above this many bytes get 413 before they are parsed
+    max_body_bytes: int = 1024 * 1024
+
+    # Caching
+    #: responses kept by the in-memory LRU response cache (per process)
+    cache_size: int = 2048
+    #: persisted queries kept in memory (per process) when Redis is not configured
+    persisted_query_size: int = 4096
+    #: seconds between two reads of the content version (at most 2 s: CLI.md's 5 s promise)
+    version_poll_interval: float = Field(default=1.0, gt=0, le=2.0)
+    #: seconds between two writes of the API keys' last-used times
+    last_used_flush_interval: float = 30.0
+
     @property
     def production(self) -> bool:
         return self.env == "production"
