@@ -1,12 +1,19 @@
-"""The Starlette application, built explicitly by ``create_app(settings)``."""
+"""The Starlette application, built explicitly by ``create_app(settings)``.
+
+Everything the endpoints share lives on ``app.state``: the engines, the schema, the rate
+limiter, the caches, the content version, the API keys' last-used buffer and the metrics.
+The lifespan opens them, runs two background loops (content version, last-used times)
+and closes them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.pool import NullPool
 from starlette.applications import Starlette
@@ -16,49 +23,111 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
+from strawberry.extensions import DisableIntrospection
 
+from api import keys
+from api.cache import ContentVersion, MemoryStore, PersistedQueries, RedisStore, ResponseCache
+from api.errors import ErrorStages
+from api.graphql import DxGraphQL
+from api.logs import configure_logging, get_logger
+from api.metrics import Metrics
+from api.observe import ObserveRequests
+from api.ratelimit import RateLimiter, parse_limit
 from api.settings import Settings
-from db.session import StatementCounter, create_engine, create_sessionmaker
-from schema.context import Context
+from db.session import StatementCounter, create_engine, create_sessionmaker, is_sqlite
 from schema.root import build_schema
 
+log = get_logger()
 
-class DxGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with dxgraph's per-request context."""
 
-    def __init__(self, settings: Settings, state: Any) -> None:
-        super().__init__(build_schema(production=settings.production), graphql_ide="graphiql")
-        self._state = state
+def _engine_options(settings: Settings) -> dict[str, Any]:
+    if is_sqlite(settings.database_url):
+        return {}
+    # fail fast when the server is gone rather than wait for the OS' connect timeout
+    return {"connect_args": {"timeout": settings.db_timeout}}
 
-    async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(
-            sessionmaker=self._state.sessionmaker,
-            dialect=self._state.engine.dialect.name,
-            request=request,
-            response=response,
-        )
+
+async def _every(interval: float, work: Callable[[], Awaitable[Any]], name: str) -> None:
+    """Run ``work`` every ``interval`` seconds until cancelled; log and survive failures."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await work()
+        except Exception as exc:
+            log.warning("background.failed", task=name, error=repr(exc))
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app: routes, middleware and a lifespan that owns the database engine."""
     settings = settings or Settings()
+    configure_logging()
+    parse_limit(settings.anon_rate_limit)  # a malformed limit fails here, not per request
+
+    extensions: list[Any] = [ErrorStages]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+
+    state = State()
+    state.settings = settings
+    state.schema = build_schema(extensions=extensions)
+    state.metrics = Metrics()
+    state.last_used = keys.LastUsed()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
+        options = _engine_options(settings)
+        engine = create_engine(settings.database_url, **options)
         # Readiness opens a new connection each time: a pooled one can outlive its server
         # (or, with SQLite, its file) and would say "ready" when nothing new can connect.
-        probe = create_engine(settings.database_url, poolclass=NullPool)
-        app.state.engine = engine
-        app.state.statements = StatementCounter(engine)
-        app.state.probe_engine = probe
-        app.state.sessionmaker = create_sessionmaker(engine)
+        probe = create_engine(settings.database_url, poolclass=NullPool, **options)
+        # background reads (content version, last-used writes) stay off the request pool
+        # and out of the per-request statement counts
+        background = create_engine(settings.database_url, poolclass=NullPool, **options)
+        state.engine = engine
+        state.statements = StatementCounter(engine)
+        other_statements = [StatementCounter(probe), StatementCounter(background)]
+        state.metrics.count_statements(
+            lambda: state.statements.count + sum(c.count for c in other_statements)
+        )
+        state.probe_engine = probe
+        state.sessionmaker = create_sessionmaker(engine)
+        background_sessions = create_sessionmaker(background)
+
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        if redis is not None:
+            state.response_cache = ResponseCache(RedisStore(redis, "dxgraph:cache:"))
+            state.persisted_queries = PersistedQueries(RedisStore(redis, "dxgraph:apq:"))
+        else:
+            state.response_cache = ResponseCache(MemoryStore(settings.cache_size))
+            state.persisted_queries = PersistedQueries(MemoryStore(settings.persisted_query_size))
+        state.rate_limiter = RateLimiter(settings.redis_url)
+        state.content_version = ContentVersion(background, settings.version_poll_interval)
+        await state.content_version.refresh()
+
+        tasks = [
+            asyncio.create_task(state.content_version.poll(), name="content-version"),
+            asyncio.create_task(
+                _every(
+                    settings.last_used_flush_interval,
+                    lambda: state.last_used.flush(background_sessions),
+                    "last-used",
+                ),
+                name="last-used",
+            ),
+        ]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await state.last_used.flush(background_sessions)
+            if redis is not None:
+                await redis.aclose()
             await engine.dispose()
             await probe.dispose()
+            await background.dispose()
 
     async def healthz(_: Request) -> Response:
         return PlainTextResponse("ok")
@@ -75,24 +144,28 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         return JSONResponse({"status": "ready"})
 
-    state = State()
-    graphql = DxGraphQL(settings, state)
+    async def metrics(_: Request) -> Response:
+        return Response(state.metrics.render(), media_type=Metrics.CONTENT_TYPE)
+
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/graphql", graphql),
+            Route("/metrics", metrics, methods=["GET"]),
+            Route("/graphql", DxGraphQL(state)),
         ],
         middleware=[
+            Middleware(ObserveRequests, metrics=state.metrics),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origin_list,
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],
-            )
+                expose_headers=["ETag", "Retry-After", "X-Request-ID"],
+                max_age=600,
+            ),
         ],
         lifespan=lifespan,
     )
     app.state = state
-    app.state.settings = settings
     return app

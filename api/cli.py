@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    from api.keys import KeyInfo, Sessionmaker
+
+T = TypeVar("T")
 
 app = typer.Typer(help="dxgraph: a GraphQL content API for Vietnam's digital transformation.")
 
@@ -81,6 +88,101 @@ def export_schema() -> None:
     from schema.root import build_schema
 
     typer.echo(build_schema().as_str())
+
+
+keys_app = typer.Typer(help="Create, list and revoke API keys (only their hashes are stored).")
+app.add_typer(keys_app, name="keys")
+
+
+def _with_keys_database(action: Callable[[Sessionmaker], Awaitable[T]]) -> T:
+    """Migrate if needed, then run ``action`` with a sessionmaker of its own event loop."""
+    from db.migrate import upgrade
+    from db.session import create_engine, create_sessionmaker
+
+    url = _settings().database_url
+    upgrade(url)
+
+    async def run() -> T:
+        engine = create_engine(url)
+        try:
+            return await action(create_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="a unique name for the key's holder")],
+    rate_limit: Annotated[
+        str, typer.Option(help="requests allowed, in the limits library's notation")
+    ] = "600/minute",
+) -> None:
+    """Create a key and print it: it is shown this once and cannot be recovered."""
+    from api.keys import ApiKeyError, create_key, validate_name, validate_rate_limit
+
+    try:
+        # Validate before migrating or connecting: a typo fails fast and touches nothing.
+        validate_name(name)
+        validate_rate_limit(rate_limit)
+        key = _with_keys_database(lambda maker: create_key(maker, name, rate_limit))
+    except ApiKeyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(key)
+    typer.echo(
+        f"created key {name.strip()!r} ({rate_limit.strip()}); "
+        "store it now, it will not be shown again",
+        err=True,
+    )
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Names, rate limits, created and last-used times, and state; never the keys."""
+    from api.keys import list_keys
+
+    infos = _with_keys_database(list_keys)
+    if not infos:
+        typer.echo("no API keys")
+        return
+    typer.echo(_keys_table(infos))
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="the name of the key")]) -> None:
+    """Revoke a key: requests presenting it are refused from now on."""
+    from api.keys import revoke_key
+
+    if not _with_keys_database(lambda maker: revoke_key(maker, name)):
+        typer.echo(f"error: no key named {name!r}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"revoked key {name!r}")
+
+
+def _keys_table(infos: list[KeyInfo]) -> str:
+    """Plain aligned columns: they never wrap or truncate a name, and grep well."""
+
+    def when(moment: datetime | None) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "never"
+
+    header = ("NAME", "RATE LIMIT", "CREATED", "LAST USED", "STATE")
+    rows = [
+        (
+            i.name,
+            i.rate_limit,
+            when(i.created_at),
+            when(i.last_used_at),
+            "revoked" if i.revoked else "active",
+        )
+        for i in infos
+    ]
+    widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    )
 
 
 def main() -> None:

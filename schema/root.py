@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 
 from schema.context import Info
@@ -45,11 +46,17 @@ class Query(
         return next(iter(found), None)
 
 
-def build_schema(*, production: bool = False) -> strawberry.Schema:
-    extensions: list[Any] = [MaskErrors()] if production else []
-    return strawberry.Schema(
+class DxSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Log nothing here: the HTTP layer (``api.errors.classify``) codes every error and
+        logs the unexpected ones once, with the request id the client gets."""
+
+
+def build_schema(*, extensions: Sequence[Any] = ()) -> strawberry.Schema:
+    """The served schema; ``extensions`` are Strawberry schema extensions (limits, errors)."""
+    return DxSchema(
         query=Query,
         types=[Agency],
-        extensions=extensions,
+        extensions=list(extensions),
         config=StrawberryConfig(auto_camel_case=True),
     )

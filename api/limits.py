@@ -1,0 +1,474 @@
+"""Query limits: a Strawberry schema extension that rejects an over-sized request as a whole,
+before any resolver runs (CLI.md "Limits, keys and errors").
+
+``QueryLimits`` checks, in the order Strawberry runs its hooks:
+
+- parse: the document's lexical tokens, counted with graphql-core's lexer before the
+  parser builds anything (``TOKEN_LIMIT``);
+- validate: selection depth and aliases, as a graphql-core validation rule that runs with
+  the standard ones (``DEPTH_LIMIT``, ``ALIAS_LIMIT``);
+- execute: page sizes and the estimated cost, which need the variables (``PAGE_SIZE_LIMIT``,
+  ``COST_LIMIT``).
+
+How things are measured, so that a client can predict it:
+
+- **depth**: fields on the longest path, leaves included (``{ provinces { name } }`` is 2).
+  Fragments are followed. ``__Type.ofType`` adds no level: the introspection query nests it
+  nine times to unwrap types like ``[X!]!``, yet it ends in null after the schema's deepest
+  wrapper, so it cannot be used to dig.
+- **aliases**: aliased fields of one operation, a fragment counting once per spread.
+- **cost**: every selected field counts once per item it may be repeated for, that is the
+  product of the page sizes of the lists enclosing it. A connection's page size is its
+  ``first`` (``default_page_size`` when absent or null); any other list counts as
+  ``list_size`` items. ``@skip``/``@include`` are honoured. Introspection counts too.
+
+Each failure is a ``ClientError`` with its ``extensions.code`` and the limit and measured
+value as further extensions. Wire it with ``query_limits(settings)``, which returns the
+factory ``strawberry.Schema(extensions=[...])`` calls once per request.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLCompositeType,
+    GraphQLError,
+    GraphQLField,
+    GraphQLIncludeDirective,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLSkipDirective,
+    InlineFragmentNode,
+    Lexer,
+    NamedTypeNode,
+    OperationDefinitionNode,
+    SelectionNode,
+    SelectionSetNode,
+    Source,
+    TokenKind,
+    ValidationContext,
+    ValidationRule,
+    get_named_type,
+    get_nullable_type,
+    get_operation_ast,
+    is_composite_type,
+    is_list_type,
+)
+from graphql.execution.values import (
+    VariableValues,
+    get_argument_values,
+    get_directive_values,
+    get_variable_values,
+)
+from strawberry.extensions import SchemaExtension
+
+from api.settings import Settings
+from schema.errors import ClientError, PageSizeLimit
+from schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+
+class DepthLimit(ClientError):
+    code = "DEPTH_LIMIT"
+
+
+class AliasLimit(ClientError):
+    code = "ALIAS_LIMIT"
+
+
+class TokenLimit(ClientError):
+    code = "TOKEN_LIMIT"
+
+
+class CostLimit(ClientError):
+    code = "COST_LIMIT"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The limits one schema enforces; the defaults are ``Settings``'s."""
+
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 3000
+    max_cost: int = 50_000
+    max_page_size: int = MAX_PAGE_SIZE
+    #: a connection's page size when ``first`` is absent or null (the contract's default)
+    default_page_size: int = DEFAULT_PAGE_SIZE
+    #: items assumed for a list that is not paged: the bundled content's plain lists are
+    #: short (4 provinces, 3 pillars, a few quantities, agencies or citations per item)
+    list_size: int = 10
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            max_cost=settings.max_cost,
+            # resolvers refuse more than MAX_PAGE_SIZE whatever the setting says
+            max_page_size=min(settings.max_page_size, MAX_PAGE_SIZE),
+        )
+
+
+def query_limits(limits: Limits | Settings) -> Callable[[], QueryLimits]:
+    """The extension factory for ``strawberry.Schema(extensions=[...])``."""
+    if isinstance(limits, Settings):
+        limits = Limits.from_settings(limits)
+    return functools.partial(QueryLimits, limits)
+
+
+class QueryLimits(SchemaExtension):
+    """Reject documents over the limits before execution.
+
+    Give ``strawberry.Schema`` the factory from ``query_limits``, not an instance: an
+    instance would be shared by concurrent requests, and ``execution_context`` with it.
+    """
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+
+    def on_parse(self) -> Iterator[None]:
+        query = self.execution_context.query
+        if query is not None:
+            tokens = count_tokens(query, stop_after=self.limits.max_tokens + 1)
+            if tokens > self.limits.max_tokens:
+                raise TokenLimit(
+                    f"the document has more than {self.limits.max_tokens} tokens: "
+                    "send a smaller query",
+                    maxTokens=self.limits.max_tokens,
+                )
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = (*context.validation_rules, shape_rule(self.limits))
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        self.check_cost()
+        yield
+
+    def check_cost(self) -> None:
+        """Page sizes and cost of the operation about to run, with its variables."""
+        context = self.execution_context
+        document = context.graphql_document
+        if document is None:
+            return
+        operation = get_operation_ast(document, context.operation_name)
+        if operation is None:
+            return  # execution reports it
+        # Strawberry offers no public accessor for its graphql-core schema.
+        schema = context.schema._schema
+        variables = get_variable_values(
+            schema, operation.variable_definitions or (), context.variables or {}
+        )
+        if not isinstance(variables, VariableValues):
+            return  # malformed variables: execution reports them without resolving anything
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        check_cost(schema, operation, fragments, variables, self.limits)
+
+
+def count_tokens(query: str, stop_after: int) -> int:
+    """The lexical tokens of ``query`` (comments excluded, as the parser counts them),
+    counting no further than ``stop_after``.
+
+    A syntax error ends the count: the parser reports it properly.
+    """
+    lexer = Lexer(Source(query))
+    count = 0
+    try:
+        while count < stop_after and lexer.advance().kind != TokenKind.EOF:
+            count += 1
+    except GraphQLError:
+        pass
+    return count
+
+
+# --- depth and aliases ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How deep a selection set goes and how many aliases it holds."""
+
+    depth: int = 0
+    aliases: int = 0
+
+
+class _ShapeWalker:
+    """Measures operations, following fragments; each fragment is measured once, so a
+    document that spreads fragments into fragments costs time linear in its size."""
+
+    def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]):
+        self.schema = schema
+        self.fragments = fragments
+        self.measured: dict[str, Shape] = {}
+        self.entered: set[str] = set()
+
+    def selection_set(self, node: SelectionSetNode, parent: GraphQLCompositeType | None) -> Shape:
+        depth = aliases = 0
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                field = _field(self.schema, parent, selection)
+                inner = Shape()
+                if selection.selection_set is not None:
+                    inner = self.selection_set(selection.selection_set, _composite(field))
+                level = 0 if _is_of_type(parent, selection) else 1
+                depth = max(depth, level + inner.depth)
+                aliases += inner.aliases + (selection.alias is not None)
+            else:
+                inner = self.fragment_or_inline(selection, parent)
+                depth = max(depth, inner.depth)
+                aliases += inner.aliases
+        return Shape(depth, aliases)
+
+    def fragment_or_inline(
+        self, selection: SelectionNode, parent: GraphQLCompositeType | None
+    ) -> Shape:
+        if isinstance(selection, InlineFragmentNode):
+            condition = _condition(self.schema, selection.type_condition, parent)
+            return self.selection_set(selection.selection_set, condition)
+        assert isinstance(selection, FragmentSpreadNode)
+        name = selection.name.value
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self.entered:
+            return Shape()  # unknown fragments and cycles are the standard rules' to report
+        if name not in self.measured:
+            self.entered.add(name)
+            condition = _condition(self.schema, fragment.type_condition, None)
+            self.measured[name] = self.selection_set(fragment.selection_set, condition)
+            self.entered.discard(name)
+        return self.measured[name]
+
+
+@functools.cache
+def shape_rule(limits: Limits) -> type[ValidationRule]:
+    """A validation rule enforcing ``limits.max_depth`` and ``limits.max_aliases``."""
+
+    class QueryShapeRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            document = context.document
+            fragments = {
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            walker = _ShapeWalker(context.schema, fragments)
+            for operation in document.definitions:
+                if isinstance(operation, OperationDefinitionNode):
+                    root = context.schema.get_root_type(operation.operation)
+                    shape = walker.selection_set(operation.selection_set, root)
+                    self.check(operation, shape)
+
+        def check(self, operation: OperationDefinitionNode, shape: Shape) -> None:
+            named = f"operation {operation.name.value!r}" if operation.name else "the operation"
+            if shape.depth > limits.max_depth:
+                self.report_error(
+                    DepthLimit(
+                        f"{named} nests selections {shape.depth} deep; "
+                        f"at most {limits.max_depth} levels are allowed",
+                        maxDepth=limits.max_depth,
+                        depth=shape.depth,
+                    )
+                )
+            if shape.aliases > limits.max_aliases:
+                self.report_error(
+                    AliasLimit(
+                        f"{named} uses {shape.aliases} aliases; "
+                        f"at most {limits.max_aliases} are allowed",
+                        maxAliases=limits.max_aliases,
+                        aliases=shape.aliases,
+                    )
+                )
+
+    return QueryShapeRule
+
+
+# --- page sizes and cost --------------------------------------------------------------
+
+
+class _CostWalker:
+    """Estimates the cost of one operation with its variables; raises ``PageSizeLimit`` at
+    the first ``first`` out of range."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        limits: Limits,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.limits = limits
+        # a fragment's cost depends on the page size of the connection it is spread in
+        self.measured: dict[tuple[str, int | None], int] = {}
+        self.entered: set[str] = set()
+
+    def selection_set(
+        self, node: SelectionSetNode, parent: GraphQLCompositeType | None, page: int | None
+    ) -> int:
+        """The cost of one execution of ``node``; ``page`` is the page size when ``parent``
+        is a connection (its lists hold that many items)."""
+        cost = 0
+        for selection in node.selections:
+            if not self.included(selection):
+                continue
+            if isinstance(selection, FieldNode):
+                cost += self.field(selection, parent, page)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = _condition(self.schema, selection.type_condition, parent)
+                cost += self.selection_set(selection.selection_set, condition, page)
+            else:
+                assert isinstance(selection, FragmentSpreadNode)
+                cost += self.fragment(selection.name.value, page)
+        return cost
+
+    def field(self, node: FieldNode, parent: GraphQLCompositeType | None, page: int | None) -> int:
+        field = _field(self.schema, parent, node)
+        first = self.first(field, node, parent)
+        if field is None or node.selection_set is None:
+            return 1
+        child = _composite(field)
+        if _is_connection(child):
+            size = self.limits.default_page_size if first is None else first
+            return 1 + self.selection_set(node.selection_set, child, size)
+        repeat = 1
+        if is_list_type(get_nullable_type(field.type)):
+            if page is not None:  # edges or nodes of a connection
+                repeat = page
+            elif first is not None:
+                repeat = first
+            else:
+                repeat = self.limits.list_size
+        return 1 + repeat * self.selection_set(node.selection_set, child, None)
+
+    def first(
+        self, field: GraphQLField | None, node: FieldNode, parent: GraphQLCompositeType | None
+    ) -> int | None:
+        """The field's ``first`` argument, checked; None when it has none or it is null."""
+        if field is None or "first" not in field.args:
+            return None
+        try:
+            value = get_argument_values(field, node, self.variables).get("first")
+        except GraphQLError:
+            return None  # execution reports it for this field
+        if not isinstance(value, int):
+            return None
+        limit = self.limits.max_page_size
+        if value < 0 or value > limit:
+            where = f"{parent.name}.{node.name.value}" if parent else node.name.value
+            raise PageSizeLimit(
+                f"first must be between 0 and {limit}, got {value} ({where})",
+                maxPageSize=limit,
+                first=value,
+                field=where,
+            )
+        return value
+
+    def fragment(self, name: str, page: int | None) -> int:
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self.entered:
+            return 0  # validation has rejected these documents already
+        key = (name, page)
+        if key not in self.measured:
+            self.entered.add(name)
+            condition = _condition(self.schema, fragment.type_condition, None)
+            self.measured[key] = self.selection_set(fragment.selection_set, condition, page)
+            self.entered.discard(name)
+        return self.measured[key]
+
+    def included(self, node: SelectionNode) -> bool:
+        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
+        if skip is not None and skip.get("if") is True:
+            return False
+        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
+        return include is None or include.get("if") is not False
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: VariableValues,
+    limits: Limits,
+) -> int:
+    """The estimated cost of ``operation``; raises ``PageSizeLimit`` for a bad ``first``."""
+    walker = _CostWalker(schema, fragments, variables, limits)
+    root = schema.get_root_type(operation.operation)
+    return walker.selection_set(operation.selection_set, root, None)
+
+
+def check_cost(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: VariableValues,
+    limits: Limits,
+) -> None:
+    cost = estimate_cost(schema, operation, fragments, variables, limits)
+    if cost > limits.max_cost:
+        raise CostLimit(
+            f"the query's estimated cost is {cost}, above the maximum of {limits.max_cost}: "
+            "ask for smaller pages (first) or fewer nested lists",
+            maxCost=limits.max_cost,
+            cost=cost,
+        )
+
+
+# --- schema helpers -------------------------------------------------------------------
+
+
+def _field(
+    schema: GraphQLSchema, parent: GraphQLCompositeType | None, node: FieldNode
+) -> GraphQLField | None:
+    """The field's definition; None where validation reports an unknown field."""
+    return None if parent is None else schema.get_field(parent, node.name.value)
+
+
+def _composite(field: GraphQLField | None) -> GraphQLCompositeType | None:
+    named = get_named_type(field.type) if field is not None else None
+    return named if is_composite_type(named) else None
+
+
+def _condition(
+    schema: GraphQLSchema, condition: NamedTypeNode | None, parent: GraphQLCompositeType | None
+) -> GraphQLCompositeType | None:
+    """The type a fragment applies to: its type condition, or else the enclosing type."""
+    if condition is None:
+        return parent
+    named = schema.get_type(condition.name.value)
+    return named if is_composite_type(named) else None
+
+
+def _is_connection(type_: GraphQLCompositeType | None) -> bool:
+    """A Relay connection: an object type with ``edges`` and ``pageInfo``."""
+    return isinstance(type_, GraphQLObjectType) and {"edges", "pageInfo"} <= type_.fields.keys()
+
+
+def _is_of_type(parent: GraphQLCompositeType | None, node: FieldNode) -> bool:
+    return parent is not None and parent.name == "__Type" and node.name.value == "ofType"
+
+
+__all__ = [
+    "AliasLimit",
+    "CostLimit",
+    "DepthLimit",
+    "Limits",
+    "QueryLimits",
+    "TokenLimit",
+    "count_tokens",
+    "estimate_cost",
+    "query_limits",
+    "shape_rule",
+]

@@ -1,0 +1,46 @@
+"""Structured JSON logs (structlog): one line per request, one per unexpected error.
+
+Every line is a JSON object with ``event``, ``level`` and an ISO ``timestamp``; request
+lines carry ``request_id``, ``operation``, ``status``, ``duration_ms`` and ``cache``. An
+unexpected error's line carries the same ``request_id`` as the error the client got, and
+the traceback under ``exception``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import structlog
+
+
+class _StderrLoggerFactory:
+    """Writes to whatever ``sys.stderr`` is when a line is logged (test capture included)."""
+
+    def __call__(self, *_args: Any) -> structlog.PrintLogger:
+        return structlog.PrintLogger(sys.stderr)
+
+
+def _dumps(obj: Any, **kwargs: Any) -> str:
+    # Vietnamese stays readable in the logs
+    return json.dumps(obj, ensure_ascii=False, **kwargs)
+
+
+def configure_logging() -> None:
+    """Render every structlog event as one JSON line on standard error."""
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(serializer=_dumps),
+        ],
+        logger_factory=_StderrLoggerFactory(),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger() -> Any:
+    return structlog.get_logger("dxgraph")

@@ -1,0 +1,86 @@
+"""Installs what the conformance checks need, and runs their node scripts.
+
+Nothing is skipped for want of a tool: the npm packages come from ``package-lock.json``
+(``npm ci``, again whenever the lock file changes) and Chromium from Debian's ``chromium``
+package (``apt-get install``, as root or through ``sudo -n``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE / "node_modules"
+#: the lock file's hash after the last successful ``npm ci``
+_STAMP = NODE_MODULES / ".dxgraph-lock-sha256"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+
+
+class ToolUnavailable(RuntimeError):
+    """A tool the checks need is missing and could not be installed."""
+
+
+def _run(command: list[str], *, cwd: Path | None = None, timeout: float) -> None:
+    completed = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if completed.returncode != 0:
+        raise ToolUnavailable(
+            f"{' '.join(command)} failed ({completed.returncode}):\n"
+            f"{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}"
+        )
+
+
+def ensure_node_modules() -> None:
+    """``npm ci`` in conformance/ unless node_modules already matches package-lock.json."""
+    lock = hashlib.sha256((HERE / "package-lock.json").read_bytes()).hexdigest()
+    if _STAMP.is_file() and _STAMP.read_text().strip() == lock:
+        return
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        raise ToolUnavailable("node and npm are needed (Node 20+): install Node.js")
+    _run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, timeout=600)
+    _STAMP.write_text(lock + "\n")
+
+
+def ensure_chromium() -> Path:
+    """The path of Debian's Chromium, installed with apt-get when missing."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    if shutil.which("apt-get") is None:
+        raise ToolUnavailable(f"{CHROMIUM} is missing and there is no apt-get to install it")
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        completed = subprocess.run(
+            [*sudo, *command], capture_output=True, text=True, env=env, timeout=900, check=False
+        )
+        if completed.returncode != 0:
+            raise ToolUnavailable(
+                f"installing chromium failed: {' '.join(command)}\n{completed.stderr[-2000:]}"
+            )
+    if not CHROMIUM.exists():
+        raise ToolUnavailable(f"apt-get installed chromium, but {CHROMIUM} is not there")
+    return CHROMIUM
+
+
+def run_node(script: str, *args: str, timeout: float = 180) -> dict[str, Any]:
+    """Run one of conformance/'s node scripts; return the JSON summary it prints."""
+    completed = subprocess.run(
+        ["node", str(HERE / script), *args],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "CHROMIUM": str(CHROMIUM)},
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"node {script} failed ({completed.returncode}):\n{completed.stderr}")
+    summary: dict[str, Any] = json.loads(completed.stdout)
+    return summary
