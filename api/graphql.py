@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+import re
 from typing import Any, cast
 
 from cross_web import HTTPException
@@ -27,7 +28,8 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
@@ -121,7 +123,7 @@ class DxGraphQL(GraphQL[Context, None]):
         if isinstance(data, list):
             raise HttpError(400, "Batched requests are not supported.", BAD_REQUEST)
         data, register = await self._persisted_query(data)
-        request.state.operation = data.operation_name
+        request.state.operation = data.operation_name or _operation_name(data.query)
 
         state = self._state
         version = state.content_version.current
@@ -184,6 +186,10 @@ class DxGraphQL(GraphQL[Context, None]):
                 allowed_operation_types=allowed,
                 operation_extensions=data.extensions,
             )
+        except CannotGetOperationTypeError as exc:
+            raise HttpError(400, exc.as_http_error_reason(), BAD_REQUEST) from exc
+        except MissingQueryError as exc:
+            raise HttpError(400, "No GraphQL query found in the request.", BAD_REQUEST) from exc
         except InvalidOperationTypeError as exc:
             raise HttpError(
                 405,
@@ -309,6 +315,15 @@ class DxGraphQL(GraphQL[Context, None]):
                 headers={"Cache-Control": "private, no-store"},
             )
         return dataclasses.replace(data, query=query), None
+
+
+_NAMED_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+def _operation_name(query: str | None) -> str | None:
+    """The name of a document's first operation when it leads the document (for logs)."""
+    match = _NAMED_OPERATION.match(query or "")
+    return match.group(1) if match else None
 
 
 def _request_id(request: Request) -> str:

@@ -1,30 +1,36 @@
 """Query limits: a Strawberry schema extension that rejects an over-sized request as a whole,
 before any resolver runs (CLI.md "Limits, keys and errors").
 
-``QueryLimits`` checks, in the order Strawberry runs its hooks:
+``QueryLimits`` checks, at the stage where each measure is first known:
 
 - parse: the document's lexical tokens, counted with graphql-core's lexer before the
   parser builds anything (``TOKEN_LIMIT``);
-- validate: selection depth and aliases, as a graphql-core validation rule that runs with
-  the standard ones (``DEPTH_LIMIT``, ``ALIAS_LIMIT``);
-- execute: page sizes and the estimated cost, which need the variables (``PAGE_SIZE_LIMIT``,
-  ``COST_LIMIT``).
+- validate: selection depth and aliases, as a graphql-core validation rule that runs
+  with the standard ones (``DEPTH_LIMIT``, ``ALIAS_LIMIT``);
+- execute: page sizes and the estimated cost, which need the variables
+  (``PAGE_SIZE_LIMIT``, ``COST_LIMIT``), before graphql-core executes anything.
 
-How things are measured, so that a client can predict it:
+How each is measured, so that a client can predict it:
 
-- **depth**: fields on the longest path, leaves included (``{ provinces { name } }`` is 2).
-  Fragments are followed. ``__Type.ofType`` adds no level: the introspection query nests it
-  nine times to unwrap types like ``[X!]!``, yet it ends in null after the schema's deepest
-  wrapper, so it cannot be used to dig.
+- **tokens**: as graphql-core's parser counts them: punctuators, names and values;
+  commas, white space and comments are not tokens.
+- **depth**: fields on the longest path, leaves included (``{ provinces { name } }`` is
+  2), through fragments. ``__Type.ofType`` adds no level: the standard introspection
+  query nests it nine times to unwrap types like ``[X!]!``, and it ends in null after the
+  schema's deepest wrapper, so it cannot be used to dig.
 - **aliases**: aliased fields of one operation, a fragment counting once per spread.
-- **cost**: every selected field counts once per item it may be repeated for, that is the
-  product of the page sizes of the lists enclosing it. A connection's page size is its
-  ``first`` (``default_page_size`` when absent or null); any other list counts as
-  ``list_size`` items. ``@skip``/``@include`` are honoured. Introspection counts too.
+- **cost**: every selected field counts once per item it may be repeated for: the
+  product of the sizes of the lists enclosing it. A connection's lists (``edges``,
+  ``nodes``) hold its ``first`` items (``default_page_size`` when absent or null); any
+  other list counts as ``list_size`` items. ``@skip``/``@include`` are honoured;
+  introspection counts like any other query.
 
-Each failure is a ``ClientError`` with its ``extensions.code`` and the limit and measured
-value as further extensions. Wire it with ``query_limits(settings)``, which returns the
-factory ``strawberry.Schema(extensions=[...])`` calls once per request.
+Fragments are measured once each, so a document that spreads fragments into fragments
+costs time linear in its length, whatever it expands to. Each failure is a
+``ClientError`` with its ``extensions.code``, the limit and the measured value.
+
+Give ``strawberry.Schema(extensions=[...])`` the factory ``query_limits(settings)``: it is
+called once per request.
 """
 
 from __future__ import annotations
@@ -32,8 +38,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -52,7 +60,6 @@ from graphql import (
     SelectionSetNode,
     Source,
     TokenKind,
-    ValidationContext,
     ValidationRule,
     get_named_type,
     get_nullable_type,
@@ -89,19 +96,26 @@ class CostLimit(ClientError):
     code = "COST_LIMIT"
 
 
+def _default(setting: str) -> Any:
+    """The default of a ``Settings`` field: the limits have one home for their values."""
+    return Settings.model_fields[setting].default
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """The limits one schema enforces; the defaults are ``Settings``'s."""
+    """The limits one schema enforces."""
 
-    max_depth: int = 12
-    max_aliases: int = 30
-    max_tokens: int = 3000
-    max_cost: int = 50_000
-    max_page_size: int = MAX_PAGE_SIZE
+    max_depth: int = _default("max_depth")
+    max_aliases: int = _default("max_aliases")
+    max_tokens: int = _default("max_tokens")
+    max_cost: int = _default("max_cost")
+    max_page_size: int = _default("max_page_size")
     #: a connection's page size when ``first`` is absent or null (the contract's default)
     default_page_size: int = DEFAULT_PAGE_SIZE
-    #: items assumed for a list that is not paged: the bundled content's plain lists are
-    #: short (4 provinces, 3 pillars, a few quantities, agencies or citations per item)
+    #: items assumed for a list that is not paged. The bundled content's plain lists are
+    #: short: 4 provinces, 3 pillars, 5 sources, 12 rankings in all, at most 13 citations
+    #: of a document, 4 quantities of a target, 2 lead agencies of a task; the schema has
+    #: 55 types of at most 14 fields for introspection.
     list_size: int = 10
 
     @classmethod
@@ -117,31 +131,32 @@ class Limits:
 
 
 def query_limits(limits: Limits | Settings) -> Callable[[], QueryLimits]:
-    """The extension factory for ``strawberry.Schema(extensions=[...])``."""
+    """The factory to list in ``strawberry.Schema(extensions=[...])``."""
     if isinstance(limits, Settings):
         limits = Limits.from_settings(limits)
     return functools.partial(QueryLimits, limits)
 
 
 class QueryLimits(SchemaExtension):
-    """Reject documents over the limits before execution.
+    """Rejects a request over the limits before execution.
 
-    Give ``strawberry.Schema`` the factory from ``query_limits``, not an instance: an
-    instance would be shared by concurrent requests, and ``execution_context`` with it.
+    Strawberry calls the factory from ``query_limits`` once per request; an instance
+    would be shared by concurrent requests, and ``self.execution_context`` with it.
     """
 
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
 
     def on_parse(self) -> Iterator[None]:
+        # An exception here reaches Strawberry's ``Schema.execute``, which answers
+        # ``{"data": null, "errors": [it]}``: nothing is parsed, nothing resolved.
         query = self.execution_context.query
         if query is not None:
-            tokens = count_tokens(query, stop_after=self.limits.max_tokens + 1)
-            if tokens > self.limits.max_tokens:
+            limit = self.limits.max_tokens
+            if count_tokens(query, stop_after=limit + 1) > limit:
                 raise TokenLimit(
-                    f"the document has more than {self.limits.max_tokens} tokens: "
-                    "send a smaller query",
-                    maxTokens=self.limits.max_tokens,
+                    f"the document has more than {limit} tokens; send a smaller query",
+                    maxTokens=limit,
                 )
         yield
 
@@ -151,6 +166,8 @@ class QueryLimits(SchemaExtension):
         yield
 
     def on_execute(self) -> Iterator[None]:
+        # Runs only for a document that validated; raising here keeps graphql-core from
+        # executing it (see on_parse).
         self.check_cost()
         yield
 
@@ -162,23 +179,26 @@ class QueryLimits(SchemaExtension):
             return
         operation = get_operation_ast(document, context.operation_name)
         if operation is None:
-            return  # execution reports it
+            return  # execution says which operation is missing
         # Strawberry offers no public accessor for its graphql-core schema.
         schema = context.schema._schema
         variables = get_variable_values(
             schema, operation.variable_definitions or (), context.variables or {}
         )
         if not isinstance(variables, VariableValues):
-            return  # malformed variables: execution reports them without resolving anything
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        check_cost(schema, operation, fragments, variables, self.limits)
+            return  # malformed variables: execution reports them, resolving nothing
+        cost = estimate_cost(schema, document, operation, variables, self.limits)
+        if cost > self.limits.max_cost:
+            raise CostLimit(
+                f"the query's estimated cost is {cost}, above the maximum of "
+                f"{self.limits.max_cost}: ask for smaller pages (first) or fewer nested lists",
+                maxCost=self.limits.max_cost,
+                cost=cost,
+            )
 
 
 def count_tokens(query: str, stop_after: int) -> int:
-    """The lexical tokens of ``query`` (comments excluded, as the parser counts them),
-    counting no further than ``stop_after``.
+    """The lexical tokens of ``query``, counting no further than ``stop_after``.
 
     A syntax error ends the count: the parser reports it properly.
     """
@@ -190,6 +210,10 @@ def count_tokens(query: str, stop_after: int) -> int:
     except GraphQLError:
         pass
     return count
+
+
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 # --- depth and aliases ----------------------------------------------------------------
@@ -204,9 +228,6 @@ class Shape:
 
 
 class _ShapeWalker:
-    """Measures operations, following fragments; each fragment is measured once, so a
-    document that spreads fragments into fragments costs time linear in its size."""
-
     def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]):
         self.schema = schema
         self.fragments = fragments
@@ -217,27 +238,24 @@ class _ShapeWalker:
         depth = aliases = 0
         for selection in node.selections:
             if isinstance(selection, FieldNode):
-                field = _field(self.schema, parent, selection)
                 inner = Shape()
                 if selection.selection_set is not None:
+                    field = _field(self.schema, parent, selection)
                     inner = self.selection_set(selection.selection_set, _composite(field))
                 level = 0 if _is_of_type(parent, selection) else 1
                 depth = max(depth, level + inner.depth)
                 aliases += inner.aliases + (selection.alias is not None)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = _condition(self.schema, selection.type_condition, parent)
+                inner = self.selection_set(selection.selection_set, condition)
+                depth, aliases = max(depth, inner.depth), aliases + inner.aliases
             else:
-                inner = self.fragment_or_inline(selection, parent)
-                depth = max(depth, inner.depth)
-                aliases += inner.aliases
+                assert isinstance(selection, FragmentSpreadNode)
+                inner = self.fragment(selection.name.value)
+                depth, aliases = max(depth, inner.depth), aliases + inner.aliases
         return Shape(depth, aliases)
 
-    def fragment_or_inline(
-        self, selection: SelectionNode, parent: GraphQLCompositeType | None
-    ) -> Shape:
-        if isinstance(selection, InlineFragmentNode):
-            condition = _condition(self.schema, selection.type_condition, parent)
-            return self.selection_set(selection.selection_set, condition)
-        assert isinstance(selection, FragmentSpreadNode)
-        name = selection.name.value
+    def fragment(self, name: str) -> Shape:
         fragment = self.fragments.get(name)
         if fragment is None or name in self.entered:
             return Shape()  # unknown fragments and cycles are the standard rules' to report
@@ -254,27 +272,22 @@ def shape_rule(limits: Limits) -> type[ValidationRule]:
     """A validation rule enforcing ``limits.max_depth`` and ``limits.max_aliases``."""
 
     class QueryShapeRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            document = context.document
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            walker = _ShapeWalker(context.schema, fragments)
+        def leave_document(self, document: DocumentNode, *_: Any) -> None:
+            # On leaving, not entering: graphql-core's own visitor has aborted validation
+            # by then if fragments nest too deep to walk (more than 200 levels).
+            schema = self.context.schema
+            walker = _ShapeWalker(schema, _fragments(document))
             for operation in document.definitions:
                 if isinstance(operation, OperationDefinitionNode):
-                    root = context.schema.get_root_type(operation.operation)
-                    shape = walker.selection_set(operation.selection_set, root)
-                    self.check(operation, shape)
+                    root = schema.get_root_type(operation.operation)
+                    self.check(operation, walker.selection_set(operation.selection_set, root))
 
         def check(self, operation: OperationDefinitionNode, shape: Shape) -> None:
             named = f"operation {operation.name.value!r}" if operation.name else "the operation"
             if shape.depth > limits.max_depth:
                 self.report_error(
                     DepthLimit(
-                        f"{named} nests selections {shape.depth} deep; "
+                        f"{named} nests fields {shape.depth} deep; "
                         f"at most {limits.max_depth} levels are allowed",
                         maxDepth=limits.max_depth,
                         depth=shape.depth,
@@ -296,10 +309,21 @@ def shape_rule(limits: Limits) -> type[ValidationRule]:
 # --- page sizes and cost --------------------------------------------------------------
 
 
-class _CostWalker:
-    """Estimates the cost of one operation with its variables; raises ``PageSizeLimit`` at
-    the first ``first`` out of range."""
+def estimate_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: VariableValues,
+    limits: Limits,
+) -> int:
+    """The estimated cost of ``operation`` (see the module's docstring); raises
+    ``PageSizeLimit`` at the first ``first`` outside 0..``limits.max_page_size``."""
+    walker = _CostWalker(schema, _fragments(document), variables, limits)
+    root = schema.get_root_type(operation.operation)
+    return walker.selection_set(operation.selection_set, root, None)
 
+
+class _CostWalker:
     def __init__(
         self,
         schema: GraphQLSchema,
@@ -319,7 +343,7 @@ class _CostWalker:
         self, node: SelectionSetNode, parent: GraphQLCompositeType | None, page: int | None
     ) -> int:
         """The cost of one execution of ``node``; ``page`` is the page size when ``parent``
-        is a connection (its lists hold that many items)."""
+        is a connection, whose lists hold that many items."""
         cost = 0
         for selection in node.selections:
             if not self.included(selection):
@@ -343,15 +367,15 @@ class _CostWalker:
         if _is_connection(child):
             size = self.limits.default_page_size if first is None else first
             return 1 + self.selection_set(node.selection_set, child, size)
-        repeat = 1
+        items = 1
         if is_list_type(get_nullable_type(field.type)):
-            if page is not None:  # edges or nodes of a connection
-                repeat = page
+            if page is not None:  # the edges or nodes of a connection
+                items = page
             elif first is not None:
-                repeat = first
+                items = first
             else:
-                repeat = self.limits.list_size
-        return 1 + repeat * self.selection_set(node.selection_set, child, None)
+                items = self.limits.list_size
+        return 1 + items * self.selection_set(node.selection_set, child, None)
 
     def first(
         self, field: GraphQLField | None, node: FieldNode, parent: GraphQLCompositeType | None
@@ -362,7 +386,7 @@ class _CostWalker:
         try:
             value = get_argument_values(field, node, self.variables).get("first")
         except GraphQLError:
-            return None  # execution reports it for this field
+            return None  # an argument that does not coerce: execution reports it
         if not isinstance(value, int):
             return None
         limit = self.limits.max_page_size
@@ -379,7 +403,7 @@ class _CostWalker:
     def fragment(self, name: str, page: int | None) -> int:
         fragment = self.fragments.get(name)
         if fragment is None or name in self.entered:
-            return 0  # validation has rejected these documents already
+            return 0  # validation has refused such documents already
         key = (name, page)
         if key not in self.measured:
             self.entered.add(name)
@@ -396,37 +420,7 @@ class _CostWalker:
         return include is None or include.get("if") is not False
 
 
-def estimate_cost(
-    schema: GraphQLSchema,
-    operation: OperationDefinitionNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    variables: VariableValues,
-    limits: Limits,
-) -> int:
-    """The estimated cost of ``operation``; raises ``PageSizeLimit`` for a bad ``first``."""
-    walker = _CostWalker(schema, fragments, variables, limits)
-    root = schema.get_root_type(operation.operation)
-    return walker.selection_set(operation.selection_set, root, None)
-
-
-def check_cost(
-    schema: GraphQLSchema,
-    operation: OperationDefinitionNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    variables: VariableValues,
-    limits: Limits,
-) -> None:
-    cost = estimate_cost(schema, operation, fragments, variables, limits)
-    if cost > limits.max_cost:
-        raise CostLimit(
-            f"the query's estimated cost is {cost}, above the maximum of {limits.max_cost}: "
-            "ask for smaller pages (first) or fewer nested lists",
-            maxCost=limits.max_cost,
-            cost=cost,
-        )
-
-
-# --- schema helpers -------------------------------------------------------------------
+# --- the schema's types ---------------------------------------------------------------
 
 
 def _field(
@@ -466,6 +460,7 @@ __all__ = [
     "DepthLimit",
     "Limits",
     "QueryLimits",
+    "Shape",
     "TokenLimit",
     "count_tokens",
     "estimate_cost",

@@ -207,9 +207,16 @@ def compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+#: The variable that makes every uncached request distinct: dxgraph caches whole responses
+#: by query and variables, so without it scenarios 1–4 would measure the cache. Servers
+#: ignore a variable the operation does not declare.
+NONCE_VARIABLE = "benchNonce"
+_NONCE_TOKEN = '"__NONCE__"'
+
+
 @dataclass(frozen=True)
 class HttpRequest:
-    """One request as wrk sends it."""
+    """One request as wrk sends it; a ``varying`` body holds a nonce wrk counts up."""
 
     method: str
     path: str
@@ -218,13 +225,25 @@ class HttpRequest:
         ("Content-Type", "application/json"),
         ("Accept", "application/json"),
     )
+    varying: bool = False
+
+    def body_with(self, nonce: int) -> bytes:
+        return self.body.replace(_NONCE_TOKEN.encode(), str(nonce).encode())
+
+    def body_parts(self) -> tuple[str, str]:
+        """The body before and after the nonce."""
+        before, _, after = self.body.decode().partition(_NONCE_TOKEN)
+        return before, after
 
 
-def post(query: str, variables: dict[str, Any]) -> HttpRequest:
+def post(query: str, variables: dict[str, Any], *, uncached: bool = False) -> HttpRequest:
     payload: dict[str, Any] = {"query": query}
+    if uncached:
+        variables = {**variables, NONCE_VARIABLE: "__NONCE__"}
     if variables:
         payload["variables"] = variables
-    return HttpRequest("POST", "/graphql", compact(payload).encode())
+    body = compact(payload).replace(json.dumps("__NONCE__"), _NONCE_TOKEN)
+    return HttpRequest("POST", "/graphql", body.encode(), varying=uncached)
 
 
 def get_with_query(query: str, variables: dict[str, Any]) -> HttpRequest:
@@ -256,7 +275,7 @@ def apq_register(query: str, variables: dict[str, Any]) -> HttpRequest:
 def dxgraph_request(scenario: Scenario, *, apq: bool) -> HttpRequest:
     """What dxgraph, the floor and the raw peer are sent for ``scenario``."""
     if not scenario.persisted_get:
-        return post(scenario.query, scenario.variables)
+        return post(scenario.query, scenario.variables, uncached=True)
     if apq:
         return apq_get(scenario.query, scenario.variables)
     return get_with_query(scenario.query, scenario.variables)
@@ -266,10 +285,12 @@ def postgraphile_request(scenario: Scenario) -> HttpRequest:
     """PostGraphile has no APQ and no response cache: its GET is ``?query=…``."""
     if scenario.persisted_get:
         return get_with_query(scenario.pgl_query, scenario.pgl_variables)
-    return post(scenario.pgl_query, scenario.pgl_variables)
+    return post(scenario.pgl_query, scenario.pgl_variables, uncached=True)
 
 
-def scenario_of_request(method: str, query_string: str, body: bytes) -> tuple[Scenario, dict[str, Any]]:
+def scenario_of_request(
+    method: str, query_string: str, body: bytes
+) -> tuple[Scenario, dict[str, Any]]:
     """Which scenario a request is, and its variables (for the raw-SQL peer).
 
     A POST is matched by its ``query`` text; a GET by ``query`` or by its APQ hash.
@@ -287,6 +308,7 @@ def scenario_of_request(method: str, query_string: str, body: bytes) -> tuple[Sc
         else:
             extensions = json.loads(params["extensions"][0])
             digest = extensions["persistedQuery"]["sha256Hash"]
+    variables.pop(NONCE_VARIABLE, None)
     for scenario in SCENARIOS:
         if scenario.sha256 == digest and scenario.persisted_get == (method == "GET"):
             return scenario, {**scenario.variables, **variables}

@@ -121,8 +121,8 @@ class OfflineGraphiQL:
         async def rewrite(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                headers = dict(message.get("headers", []))
-                if not headers.get(b"content-type", b"").startswith(b"text/html"):
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if not content_type.startswith(b"text/html"):
                     await send(message)
                     return
                 start = message  # hold it: the length changes with the body
@@ -134,9 +134,8 @@ class OfflineGraphiQL:
             if message.get("more_body", False):
                 return
             body = offline_html(b"".join(chunks).decode(), self.prefix).encode()
-            headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
-            headers.append((b"content-length", str(len(body)).encode()))
-            await send({**start, "headers": headers})
+            kept = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+            await send({**start, "headers": [*kept, (b"content-length", b"%d" % len(body))]})
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, rewrite)

@@ -49,17 +49,24 @@ async def test_page_size_limit(loaded_url: str) -> None:
     ("settings", "query", "code"),
     [
         ({"max_depth": 3}, "{ provinces { tasks { nodes { title } } } }", "DEPTH_LIMIT"),
-        ({"max_aliases": 2}, "{ a: provinces { slug } b: pillars { code } c: pillars { name } }",
-         "ALIAS_LIMIT"),
-        ({"max_tokens": 20}, "{ provinces { slug name code id slug name code id slug } }",
-         "TOKEN_LIMIT"),
-        ({"max_cost": 100}, "{ questions(first: 100) { nodes { id question answer } } }",
-         "COST_LIMIT"),
+        (
+            {"max_aliases": 2},
+            "{ a: provinces { slug } b: pillars { code } c: pillars { name } }",
+            "ALIAS_LIMIT",
+        ),
+        (
+            {"max_tokens": 20},
+            "{ provinces { slug name code id slug name code id slug } }",
+            "TOKEN_LIMIT",
+        ),
+        (
+            {"max_cost": 100},
+            "{ questions(first: 100) { nodes { id text answer } } }",
+            "COST_LIMIT",
+        ),
     ],
 )
-async def test_query_limits(
-    db_url: str, settings: dict[str, int], query: str, code: str
-) -> None:
+async def test_query_limits(db_url: str, settings: dict[str, int], query: str, code: str) -> None:
     async with app_client(db_url, **settings) as client:
         body = await post(client, query)
     assert body["_status"] == 200
@@ -82,8 +89,7 @@ async def test_unauthenticated_is_401(db_url: str) -> None:
 async def test_rate_limited_is_429_with_retry_after(db_url: str) -> None:
     async with app_client(db_url, anon_rate_limit="2/minute") as client:
         statuses = [
-            (await client.post("/graphql", json={"query": PROVINCES})).status_code
-            for _ in range(2)
+            (await client.post("/graphql", json={"query": PROVINCES})).status_code for _ in range(2)
         ]
         refused = await client.post("/graphql", json={"query": PROVINCES})
     assert statuses == [200, 200]
@@ -95,9 +101,7 @@ async def test_rate_limited_is_429_with_retry_after(db_url: str) -> None:
 async def test_persisted_query_not_found(db_url: str) -> None:
     extensions = {"persistedQuery": {"version": 1, "sha256Hash": "ab" * 32}}
     async with app_client(db_url) as client:
-        response = await client.get(
-            "/graphql", params={"extensions": json.dumps(extensions)}
-        )
+        response = await client.get("/graphql", params={"extensions": json.dumps(extensions)})
     assert response.status_code == 200
     assert error_codes(response.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
     assert response.json()["errors"][0]["message"] == "PersistedQueryNotFound"

@@ -1,0 +1,1 @@
+"""Peers that dxgraph is measured against: the floor, raw SQL and PostGraphile (node)."""

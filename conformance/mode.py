@@ -1,0 +1,14 @@
+"""Which size of the checks runs: the slice of ``make test``, or all of ``make conformance``.
+
+``DXGRAPH_CONFORMANCE=1`` selects all of them (tests marked ``conformance`` included);
+``DXGRAPH_FUZZ_EXAMPLES=N`` sets the number of generated queries per fuzz test.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: every check, as ``make conformance`` runs them
+FULL = os.environ.get("DXGRAPH_CONFORMANCE", "") not in ("", "0")
+#: generated queries per fuzz test: at least 50 in ``make test``, 300 in ``make conformance``
+FUZZ_EXAMPLES = int(os.environ.get("DXGRAPH_FUZZ_EXAMPLES", "300" if FULL else "50"))

@@ -1,0 +1,132 @@
+"""HTTP rules of /graphql (CLI.md): 413, 400 with a JSON errors list, 405, CORS."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from tests.client import app_client, error_codes
+
+QUERY = "{ pillars { code } }"
+
+
+async def test_body_over_the_limit_is_413_before_parsing(db_url: str) -> None:
+    padding = " " * (1024 * 1024)
+    async with app_client(db_url) as client:
+        declared = await client.post(
+            "/graphql",
+            content=b'{"query": "' + padding.encode() + b'{ pillars { code } }"}',
+            headers={"Content-Type": "application/json"},
+        )
+
+        async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it comes
+            yield b'{"query": "'
+            for _ in range(17):
+                yield b" " * 65536
+            yield b'{ pillars { code } }"}'
+
+        streamed = await client.post(
+            "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
+        )
+        just_under = await client.post(
+            "/graphql", json={"query": " " * (1024 * 1024 - 100) + QUERY}
+        )
+    for response in (declared, streamed):
+        assert response.status_code == 413
+        assert error_codes(response.json()) == ["PAYLOAD_TOO_LARGE"]
+    assert just_under.status_code == 200
+    assert len(just_under.json()["data"]["pillars"]) == 3
+
+
+async def test_invalid_json_is_400_with_a_json_errors_list(db_url: str) -> None:
+    async with app_client(db_url) as client:
+        broken = await client.post(
+            "/graphql", content=b'{"query": ', headers={"Content-Type": "application/json"}
+        )
+        not_object = await client.post(
+            "/graphql",
+            content=b'"{ pillars { code } }"',
+            headers={"Content-Type": "application/json"},
+        )
+        bad_variables = await client.post("/graphql", json={"query": QUERY, "variables": [1, 2]})
+        bad_get_variables = await client.get(
+            "/graphql", params={"query": QUERY, "variables": "{nope"}
+        )
+    for response in (broken, not_object, bad_variables, bad_get_variables):
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"].startswith("application/json")
+        errors = response.json()["errors"]
+        assert errors[0]["message"]
+        assert errors[0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_mutation_over_get_is_405(db_url: str) -> None:
+    async with app_client(db_url) as client:
+        mutation = await client.get("/graphql", params={"query": "mutation { x }"})
+        query = await client.get("/graphql", params={"query": QUERY})
+        put = await client.put("/graphql", json={"query": QUERY})
+    assert mutation.status_code == 405
+    assert mutation.headers["allow"] == "POST"
+    assert error_codes(mutation.json()) == ["METHOD_NOT_ALLOWED"]
+    assert query.status_code == 200
+    assert len(query.json()["data"]["pillars"]) == 3
+    assert put.status_code == 405
+
+
+async def test_cors_allows_only_the_configured_origins(db_url: str) -> None:
+    async with app_client(
+        db_url, cors_origins="https://congdanso.example, https://b.example"
+    ) as client:
+        allowed = await client.options(
+            "/graphql",
+            headers={
+                "Origin": "https://congdanso.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type, x-api-key",
+            },
+        )
+        refused = await client.options(
+            "/graphql",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        simple = await client.post(
+            "/graphql", json={"query": QUERY}, headers={"Origin": "https://b.example"}
+        )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://congdanso.example"
+    assert "x-api-key" in allowed.headers["access-control-allow-headers"].lower()
+    assert refused.status_code == 400
+    assert "access-control-allow-origin" not in refused.headers
+    assert simple.headers["access-control-allow-origin"] == "https://b.example"
+    assert "etag" in simple.headers["access-control-expose-headers"].lower()
+
+
+async def test_no_cors_by_default(db_url: str) -> None:
+    async with app_client(db_url) as client:
+        response = await client.post(
+            "/graphql", json={"query": QUERY}, headers={"Origin": "https://a.example"}
+        )
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_request_id_is_echoed_or_made(db_url: str) -> None:
+    async with app_client(db_url) as client:
+        given = await client.post(
+            "/graphql", json={"query": QUERY}, headers={"X-Request-ID": "abc-123"}
+        )
+        made = await client.post(
+            "/graphql", json={"query": QUERY}, headers={"X-Request-ID": "bad id\\n"}
+        )
+    assert given.headers["x-request-id"] == "abc-123"
+    assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_unknown_operation_name_or_missing_query_is_400(db_url: str) -> None:
+    async with app_client(db_url) as client:
+        unknown = await client.post(
+            "/graphql", json={"query": "query A { pillars { code } }", "operationName": "B"}
+        )
+        missing = await client.post("/graphql", json={"variables": {}})
+    for response in (unknown, missing):
+        assert response.status_code == 400
+        assert error_codes(response.json()) == ["BAD_REQUEST"]
