@@ -79,6 +79,9 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # one structured line per request comes from the app (api.observe) instead
+        access_log=False,
     )
 
 

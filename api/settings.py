@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     anon_rate_limit: str = "120/minute"
     cors_origins: str = ""
     redis_url: str = ""
+    #: proxies whose X-Forwarded-For gives the client address (rate limits are per address)
+    forwarded_allow_ips: str = "127.0.0.1"
     #: seconds a readiness or GraphQL request waits for the database before giving up
     db_timeout: float = 2.0
 
