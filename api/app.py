@@ -26,6 +26,7 @@ from starlette.routing import Route
 from strawberry.extensions import DisableIntrospection
 
 from api import keys
+from api.limits import query_limits
 from api.cache import ContentVersion, MemoryStore, PersistedQueries, RedisStore, ResponseCache
 from api.errors import ErrorStages
 from api.graphql import DxGraphQL
@@ -63,7 +64,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     configure_logging()
     parse_limit(settings.anon_rate_limit)  # a malformed limit fails here, not per request
 
-    extensions: list[Any] = [ErrorStages]
+    # the limits first: a hook entered before a limit refuses the request is never left
+    extensions: list[Any] = [query_limits(settings), ErrorStages]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
 

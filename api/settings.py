@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     #: lexical tokens in one document (TOKEN_LIMIT)
     max_tokens: int = 3000
     #: estimated cost: every field counts once per item it may be repeated for (COST_LIMIT)
-    max_cost: int = 50_000
+    max_cost: int = 100_000
     #: largest ``first`` a connection accepts (PAGE_SIZE_LIMIT); 100 is also the hard cap
     max_page_size: int = 100
     #: request bodies above this many bytes get 413 before they are parsed

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 import aiosqlite
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -126,7 +126,7 @@ async def citizen_qa(db: Database, variables: dict[str, Any]) -> dict[str, Any]:
 
 async def internal_tasks(db: Database, _variables: dict[str, Any]) -> dict[str, Any]:
     words = tokens("van phong ubnd")
-    likes = " AND ".join(f"a.name_folded LIKE $%d ESCAPE '\\'" % (4 + i) for i in range(len(words)))
+    likes = " AND ".join(f"a.name_folded LIKE ${4 + i} ESCAPE '\\'" for i in range(len(words)))
     rows = await db.fetch(
         'SELECT t.id, t.deadline, t.deadline_text, t."group", t.ordinal, t.title, '
         "count(*) OVER () FROM tasks t JOIN sources s ON s.id = t.source_id "

@@ -55,7 +55,7 @@ async def test_page_size_limit(loaded_url: str) -> None:
             "ALIAS_LIMIT",
         ),
         (
-            {"max_tokens": 20},
+            {"max_tokens": 10},
             "{ provinces { slug name code id slug name code id slug } }",
             "TOKEN_LIMIT",
         ),
