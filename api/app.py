@@ -26,10 +26,10 @@ from starlette.routing import Route
 from strawberry.extensions import DisableIntrospection
 
 from api import keys
-from api.limits import query_limits
 from api.cache import ContentVersion, MemoryStore, PersistedQueries, RedisStore, ResponseCache
 from api.errors import ErrorStages
 from api.graphql import DxGraphQL
+from api.limits import query_limits
 from api.logs import configure_logging, get_logger
 from api.metrics import Metrics
 from api.observe import ObserveRequests

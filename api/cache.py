@@ -65,8 +65,8 @@ class RedisStore:
         self._prefix = prefix
 
     async def get(self, key: str) -> bytes | None:
-        value: bytes | None = await self._client.get(self._prefix + key)
-        return value
+        value = await self._client.get(self._prefix + key)
+        return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
         await self._client.set(self._prefix + key, value, ex=ttl)

@@ -67,6 +67,8 @@ class ErrorStages(SchemaExtension):
 
 def _code_uncoded(errors: list[GraphQLError] | None, code: str) -> None:
     for error in errors or ():
+        if error.extensions is None:
+            error.extensions = {}
         if not error.extensions.get("code"):
             error.extensions["code"] = code
 
