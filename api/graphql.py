@@ -60,6 +60,20 @@ class DxGraphQL(GraphQL[Context, None]):
     def __init__(self, state: Any) -> None:
         super().__init__(state.schema, graphql_ide="graphiql")
         self._state = state
+        settings = state.settings
+        # instances sharing a Redis cache with other limits must not share answers
+        self._cache_namespace = sha256_hex(
+            repr(
+                (
+                    settings.max_depth,
+                    settings.max_aliases,
+                    settings.max_tokens,
+                    settings.max_cost,
+                    settings.max_page_size,
+                    settings.introspection,
+                )
+            )
+        )[:12]
 
     # -- ASGI -----------------------------------------------------------------------------
 
@@ -127,7 +141,12 @@ class DxGraphQL(GraphQL[Context, None]):
 
         state = self._state
         version = state.content_version.current
-        key = response_key(data.query, data.variables, data.operation_name) if data.query else None
+        key = (
+            f"{self._cache_namespace}:"
+            + response_key(data.query, data.variables, data.operation_name)
+            if data.query
+            else None
+        )
         if key is not None and version is not None:
             hit = await state.response_cache.get(version, key)
             if hit is not None:

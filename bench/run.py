@@ -812,7 +812,11 @@ def goals(deployments: list[Deployment]) -> list[tuple[str, bool | None, str]]:
         for d in ones
         for name, counts in (d.inprocess.get("page_series") or {}).items()
     ]
-    growing = [(n, name, c) for n, name, c in series if len(set(c.values())) > 1]
+    growing = [
+        (n, name, c)
+        for n, name, c in series
+        if len({v for v in c.values() if isinstance(v, int)}) > 1
+    ]
     out.append(
         (
             "SQL statements per request constant in page size",

@@ -12,21 +12,33 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_compose_services() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    db, api = services["db"], services["api"]
+    db, redis, load, api, proxy = (
+        services[name] for name in ("db", "redis", "load", "api", "proxy")
+    )
     assert db["image"].startswith("postgres:16")
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
     assert any(v.startswith("pgdata:") for v in db["volumes"])
     assert "pgdata" in compose["volumes"]
-    assert api["build"] == "."
-    assert api["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://")
-    assert "@db:5432/" in api["environment"]["DATABASE_URL"]
-    assert api["depends_on"]["db"]["condition"] == "service_healthy"
-    command = " ".join(api["command"])
-    assert command.index("dxgraph migrate") < command.index("dxgraph serve")
+    assert redis["image"].startswith("redis:")
+    # one loader migrates and loads before the replicas start: they never race
+    assert load["command"] == ["dxgraph", "load"]
+    assert load["depends_on"]["db"]["condition"] == "service_healthy"
+    assert api["build"] == load["build"] == "."
+    for service in (load, api):
+        assert service["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://")
+        assert "@db:5432/" in service["environment"]["DATABASE_URL"]
+    assert api["depends_on"]["load"]["condition"] == "service_completed_successfully"
+    assert api["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert api["environment"]["DXGRAPH_REDIS_URL"] == "redis://redis:6379/0"
+    assert api["environment"]["DXGRAPH_ENV"] == "production"
+    assert " ".join(api["command"]).startswith("dxgraph serve")
     assert api["deploy"]["replicas"] >= 2
-    # replicas cannot share a fixed host port: only the container port is published
-    assert all(":" not in str(port) for port in api["ports"])
-    assert "8000" in [str(port) for port in api["ports"]]
+    # replicas publish no port of their own: nginx spreads requests over them
+    assert "ports" not in api
+    assert proxy["ports"] == ["8000:8000"]
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "server api:8000;" in nginx
+    assert "X-Forwarded-For" in nginx
 
 
 def test_dockerfile_runs_as_non_root_on_slim_python() -> None:

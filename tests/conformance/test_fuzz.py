@@ -1,9 +1,10 @@
 """Queries generated from the served schema (hypothesis-graphql) never break the server.
 
 The schema is the one the app serves, read by introspection. Each generated document,
-valid or with one schema violation, goes to ``/graphql`` by POST or GET with one of the
-Accept headers a client may send. Limits (page size, depth, cost…) and bad input answer
-with their codes and are fine; a failure is a 5xx, a body that is no GraphQL response, an
+valid or with one schema violation, goes to ``/graphql`` by POST or GET, its arguments
+written inline or sent as variables, with one of the Accept headers a client may send.
+Limits (page size, depth, cost…) and bad input answer with their codes and are fine; a
+failure is a 5xx (or an exception out of the app), a body that is no GraphQL response, an
 ``INTERNAL_SERVER_ERROR``, or a resolver's error (one with a ``path``) carrying no code.
 
 ``make test`` runs 50 examples on SQLite, the same ones every time; ``make conformance``
@@ -25,16 +26,16 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, nodes, queries
 
-from conformance.mode import FULL, FUZZ_EXAMPLES
+from conformance.mode import FULL, FUZZ_BACKENDS, FUZZ_EXAMPLES
 from tests.client import app_client
 
-FUZZED_BACKENDS = ("sqlite", "postgresql") if FULL else ("sqlite",)
 ACCEPTS = ("application/json", "application/graphql-response+json", "*/*")
 
 
 @dataclass
 class Target:
     client: httpx.AsyncClient
+    schema: graphql.GraphQLSchema
     documents: st.SearchStrategy[str]
 
 
@@ -88,7 +89,13 @@ def documents(schema: graphql.GraphQLSchema, vocabulary: list[str]) -> st.Search
     so resolvers get past their lookups) as arbitrary text; Int arguments are mostly
     around the page-size limit.
     """
-    text = st.one_of(st.sampled_from(vocabulary), st.text(max_size=20))
+    words = st.sampled_from(vocabulary)
+    text = st.one_of(
+        words,
+        st.text(max_size=20),
+        words.map(lambda word: word + "\x00"),  # PostgreSQL text cannot hold U+0000
+        st.text(st.characters(categories=["Cs"]), min_size=1, max_size=2),  # lone surrogates
+    )
     # Date is ISO text (schema/common.py); malformed text must give BAD_USER_INPUT.
     dates = st.one_of(st.dates().map(date.isoformat), st.text(max_size=12))
     ints = st.one_of(st.integers(-2, 102), st.integers(-(2**31), 2**31 - 1))
@@ -113,7 +120,45 @@ async def target(loaded_url: str) -> AsyncIterator[Target]:
         response = await client.post("/graphql", json={"query": vocabulary_query(schema)})
         vocabulary = sorted(strings_in(response.json().get("data")))
         assert len(vocabulary) > 20, response.text
-        yield Target(client, documents(schema, vocabulary))
+        yield Target(client, schema, documents(schema, vocabulary))
+
+
+def with_variables(schema: graphql.GraphQLSchema, document: str) -> dict[str, Any]:
+    """The request body for ``document`` with each argument sent as a variable.
+
+    Arguments whose value does not fit their type (the invalid documents) stay inline.
+    """
+    ast = graphql.parse(document)
+    type_info = graphql.TypeInfo(schema)
+    variables: dict[str, Any] = {}
+    definitions: list[graphql.VariableDefinitionNode] = []
+
+    class Lift(graphql.Visitor):
+        def enter_argument(self, node: graphql.ArgumentNode, *_: Any) -> Any:
+            argument = type_info.get_argument()
+            value = graphql.Undefined
+            if argument is not None:
+                value = graphql.value_from_ast(node.value, argument.type)
+            if value is graphql.Undefined:
+                return None
+            name = graphql.NameNode(value=f"v{len(variables)}")
+            variables[name.value] = value
+            definitions.append(
+                graphql.VariableDefinitionNode(
+                    variable=graphql.VariableNode(name=name),
+                    type=graphql.parse_type(str(argument.type)),  # type: ignore[union-attr]
+                )
+            )
+            return graphql.ArgumentNode(name=node.name, value=graphql.VariableNode(name=name))
+
+        def leave_operation_definition(
+            self, node: graphql.OperationDefinitionNode, *_: Any
+        ) -> graphql.OperationDefinitionNode:
+            kept = {key: getattr(node, key) for key in node.keys if key != "variable_definitions"}
+            return graphql.OperationDefinitionNode(**kept, variable_definitions=tuple(definitions))
+
+    lifted = graphql.visit(ast, graphql.TypeInfoVisitor(type_info, Lift()))
+    return {"query": graphql.print_ast(lifted), "variables": variables}
 
 
 def problems(status: int, body: Any) -> list[str]:
@@ -132,7 +177,7 @@ def problems(status: int, body: Any) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("backend", FUZZED_BACKENDS)
+@pytest.mark.parametrize("backend", FUZZ_BACKENDS)
 @settings(
     max_examples=FUZZ_EXAMPLES,
     deadline=None,
@@ -145,13 +190,23 @@ async def test_generated_queries_get_no_server_error(
     backend: str, target: Target, data: st.DataObject
 ) -> None:
     document = data.draw(target.documents, label="query")
+    inline = data.draw(st.booleans(), label="inline arguments")
     method = data.draw(st.sampled_from(("POST", "GET")), label="method")
     accept = data.draw(st.sampled_from(ACCEPTS), label="accept")
-    headers = {"accept": accept}
-    if method == "POST":
-        response = await target.client.post("/graphql", json={"query": document}, headers=headers)
-    else:
-        response = await target.client.get("/graphql", params={"query": document}, headers=headers)
+    request = {"query": document} if inline else with_variables(target.schema, document)
+    note(f"request: {json.dumps(request)}")
+    try:
+        if method == "POST":
+            response = await target.client.post(
+                "/graphql", json=request, headers={"accept": accept}
+            )
+        else:
+            params = {k: v if k == "query" else json.dumps(v) for k, v in request.items()}
+            response = await target.client.get(
+                "/graphql", params=params, headers={"accept": accept}
+            )
+    except Exception as exc:  # out of the app: a live server answers 500
+        raise AssertionError(f"{method} {accept}: the app raised {exc!r}") from exc
     try:
         body: Any = response.json()
     except json.JSONDecodeError:
