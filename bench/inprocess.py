@@ -150,13 +150,18 @@ async def _measure(url: str, apq: bool, page_series: bool) -> dict[str, Any]:
             out["statements"][scenario.name] = requests_sql
         if page_series:
             for name, (query, variable_sets) in PAGE_SERIES.items():
-                counts: dict[str, int] = {}
+                counts: dict[str, int | str] = {}
                 for variables in variable_sets:
-                    await _send(client, query, variables)
-                    recorder.take()
-                    await _send(client, query, variables)
                     size = max(v for v in variables.values() if isinstance(v, int))
-                    counts[str(size)] = len([s for s in recorder.take() if not _version_poll(s[0])])
+                    try:
+                        await _send(client, query, variables)
+                        recorder.take()
+                        await _send(client, query, variables)
+                    except Refused as refused:
+                        counts[str(size)] = refused.code
+                        continue
+                    sent = [s for s in recorder.take() if not _version_poll(s[0])]
+                    counts[str(size)] = len(sent)
                 out["page_series"][name] = counts
     return out
 
