@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv run test lint format bench clean
+.PHONY: venv run test lint format bench clean conformance
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "dxgraph needs Python 3.11+"'
@@ -36,11 +36,17 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.load_time
 	$(BIN)/python -m bench.search_latency
 
+# the GraphQL-over-HTTP audit (graphql-http), 300 fuzzed queries per database, GraphiQL in
+# headless Chromium; a smaller slice of the same runs in `make test`
+conformance: $(STAMP)
+	DXGRAPH_CONFORMANCE=1 $(BIN)/pytest tests/conformance
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf conformance/node_modules bench/peers/node_modules
 	rm -f dxgraph.db dxgraph.db-wal dxgraph.db-shm
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -22,10 +22,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from strawberry.extensions import DisableIntrospection
 
-from api import keys
+from api import graphiql, keys
 from api.cache import ContentVersion, MemoryStore, PersistedQueries, RedisStore, ResponseCache
 from api.errors import ErrorStages
 from api.graphql import DxGraphQL
@@ -155,6 +155,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/graphql", DxGraphQL(state)),
+            Mount(graphiql.PREFIX, app=graphiql.assets(), name="graphiql-assets"),
         ],
         middleware=[
             Middleware(ObserveRequests, metrics=state.metrics),

@@ -18,6 +18,7 @@ In order, for a GraphQL request (a browser's GET without a query gets GraphiQL):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hmac
 import re
 from typing import Any, cast
@@ -31,10 +32,11 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
-from api import keys
+from api import graphiql, keys
 from api.cache import CachedResponse, etag_of, response_key, sha256_hex
 from api.errors import (
     BAD_REQUEST,
@@ -114,10 +116,17 @@ class DxGraphQL(GraphQL[Context, None]):
             and "text/html" in request.headers.get("accept", "")
         )
 
+    @property
+    def graphql_ide_html(self) -> str:
+        return graphiql.page()
+
     def parse_json(self, data: str | bytes) -> Any:
         parsed = super().parse_json(data)
         if not isinstance(parsed, dict | list):
             raise HttpError(400, "The request must be a JSON object.", BAD_REQUEST)
+        if _has_lone_surrogate(parsed):
+            # valid JSON ("\ud800") but not Unicode text: nothing downstream can encode it
+            raise HttpError(400, "The request holds a lone UTF-16 surrogate.", BAD_REQUEST)
         return parsed
 
     # -- the request ----------------------------------------------------------------------
@@ -136,6 +145,8 @@ class DxGraphQL(GraphQL[Context, None]):
         data = await self.parse_http_body(adapter)
         if isinstance(data, list):
             raise HttpError(400, "Batched requests are not supported.", BAD_REQUEST)
+        if data.operation_name is not None and not isinstance(data.operation_name, str):
+            raise HttpError(400, "operationName must be a string.", BAD_REQUEST)
         data, register = await self._persisted_query(data)
         request.state.operation = data.operation_name or _operation_name(data.query)
 
@@ -154,7 +165,9 @@ class DxGraphQL(GraphQL[Context, None]):
                     await state.persisted_queries.set(*register)
                 request.state.cache = "hit"
                 state.metrics.cache_hits.inc()
-                return self._respond(request, hit.body, 200, hit.etag)
+                return self._respond(
+                    request, hit.body, 200, hit.etag, _media_type(request.headers.get("accept"))
+                )
             request.state.cache = "miss"
             state.metrics.cache_misses.inc()
 
@@ -178,9 +191,14 @@ class DxGraphQL(GraphQL[Context, None]):
             payload["errors"] = classified.errors
         if result.extensions:
             payload["extensions"] = result.extensions
+        status = classified.status or sub_response.status_code or 200
+        media_type = _media_type(request.headers.get("accept"))
+        if media_type == GRAPHQL_RESPONSE_JSON and isinstance(result, PreExecutionError):
+            # GraphQL over HTTP: a request error under the new media type is a 400, no data
+            payload.pop("data", None)
+            status = 400
         body = self.encode_json(payload)
         body_bytes = body if isinstance(body, bytes) else body.encode("utf-8")
-        status = classified.status or sub_response.status_code or 200
         etag = etag_of(body_bytes)
 
         if not classified.errors:
@@ -190,7 +208,9 @@ class DxGraphQL(GraphQL[Context, None]):
             # the entry is filed under the old version and never served again
             if key is not None and version is not None:
                 await state.response_cache.set(version, key, CachedResponse(body_bytes, etag))
-        return self._respond(request, body_bytes, status, etag if status == 200 else None)
+        return self._respond(
+            request, body_bytes, status, etag if status == 200 else None, media_type
+        )
 
     async def _execute(self, request: Request, data: GraphQLRequestData, context: Any) -> Any:
         allowed = {OperationType.QUERY}
@@ -218,14 +238,21 @@ class DxGraphQL(GraphQL[Context, None]):
             ) from exc
         return result
 
-    def _respond(self, request: Request, body: bytes, status: int, etag: str | None) -> Response:
+    def _respond(
+        self,
+        request: Request,
+        body: bytes,
+        status: int,
+        etag: str | None,
+        media_type: str = "application/json",
+    ) -> Response:
         headers: dict[str, str] = {}
         if request.method == "GET" and etag is not None:
             headers["ETag"] = etag
             headers["Cache-Control"] = GET_CACHE_CONTROL
             if _etag_matches(request.headers.get("if-none-match"), etag):
                 return Response(status_code=304, headers=headers)
-        return Response(body, status_code=status, media_type="application/json", headers=headers)
+        return Response(body, status_code=status, media_type=media_type, headers=headers)
 
     # -- steps ----------------------------------------------------------------------------
 
@@ -343,6 +370,45 @@ def _operation_name(query: str | None) -> str | None:
     """The name of a document's first operation when it leads the document (for logs)."""
     match = _NAMED_OPERATION.match(query or "")
     return match.group(1) if match else None
+
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+@functools.lru_cache(maxsize=256)
+def _media_type(accept: str | None) -> str:
+    """``application/graphql-response+json`` when the client prefers it, else JSON."""
+    if not accept:
+        return "application/json"
+    weights: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        weights[media.lower()] = max(q, weights.get(media.lower(), 0.0))
+    new = weights.get(GRAPHQL_RESPONSE_JSON, 0.0)
+    old = max(weights.get("application/json", 0.0), weights.get("*/*", 0.0) * 0.999)
+    return GRAPHQL_RESPONSE_JSON if new > 0 and new >= old else "application/json"
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 def _request_id(request: Request) -> str:

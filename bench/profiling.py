@@ -2,7 +2,9 @@
 
 ``py-spy record --format raw`` attaches to the running server (no restart, no code
 change) and writes collapsed stacks; ``summarize`` charges each sample to the layer of
-its innermost frame (GraphQL validation, SQLAlchemy, the driver, our own code…) and lists
+its innermost frame (GraphQL validation, SQLAlchemy, the driver, our own code…; graphql-core's
+validation visitors build namedtuples from generated code, ``<string>``, counted under
+"namedtuples, builtins, C") and lists
 the functions of our code (api/, schema/, db/, loaders/) that hold the most samples.
 """
 
@@ -17,8 +19,11 @@ from typing import Any
 
 #: (layer, substrings of a frame's file) in priority order: the first match wins.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "GraphQL validation (visitors)",
+        ("graphql/validation/", "graphql/utilities/type_info", "graphql/language/visitor"),
+    ),
     ("GraphQL parse", ("graphql/language/",)),
-    ("GraphQL validation", ("graphql/validation/", "graphql/utilities/type_info")),
     ("GraphQL execution", ("graphql/execution/", "graphql/pyutils/")),
     ("Strawberry", ("strawberry/",)),
     ("SQLAlchemy", ("sqlalchemy/",)),
@@ -28,11 +33,16 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("logging / metrics", ("structlog/", "logging/", "prometheus_client/")),
     ("json", ("json/",)),
     ("asyncio", ("asyncio/", "uvloop/")),
-    ("dxgraph api/", ("/api/",)),
-    ("dxgraph schema/", ("/schema/",)),
-    ("dxgraph db/ + loaders/", ("/db/", "/loaders/")),
+    ("GraphQL (other)", ("graphql/",)),
 )
-OURS = ("/api/", "/schema/", "/db/", "/loaders/")
+#: py-spy prints a file relative to its sys.path entry: ours start with these.
+OURS: tuple[tuple[str, str], ...] = (
+    ("dxgraph api/", "api/"),
+    ("dxgraph schema/", "schema/"),
+    ("dxgraph db/", "db/"),
+    ("dxgraph loaders/", "loaders/"),
+    ("bench", "bench/"),
+)
 
 
 def py_spy() -> str | None:
@@ -85,10 +95,17 @@ def summarize(raw: Path, top: int = 12) -> dict[str, Any]:
         total += n
         frames = stack.split(";")
         path = _frame_file(frames[-1])
-        layer = next((name for name, keys in LAYERS if any(k in path for k in keys)), "other / C")
+        layer = next((name for name, prefix in OURS if path.startswith(prefix)), None)
+        if layer is None:
+            layer = next(
+                (name for name, keys in LAYERS if any(k in path for k in keys)),
+                "namedtuples, builtins, C" if path.startswith("<") else "other",
+            )
         layers[layer] += n
         for frame in set(frames):
-            if any(k in _frame_file(frame) for k in OURS) and "site-packages" not in frame:
+            where = _frame_file(frame)
+            # the command line and the server loop hold every sample: not informative
+            if where.startswith(tuple(p for _, p in OURS)) and not where.startswith("api/cli"):
                 ours[frame] += n
     if not total:
         return {"samples": 0, "layers": {}, "ours": {}}

@@ -6,7 +6,7 @@
 // Prints one JSON summary on stdout: counts of passed and failed audits per requirement
 // level (MUST, SHOULD, MAY) and, for each failure, the audit, graphql-http's reason and
 // what the server answered. Exit status 0 whatever the result: judging is the caller's
-// job (conformance/run_audit.py, tests/conformance/test_http_audit.py).
+// job (conformance/audit.py, tests/conformance/test_http_audit.py).
 import { serverAudits } from "graphql-http";
 
 const url = process.argv[2];
@@ -31,7 +31,11 @@ async function describe(response) {
   };
 }
 
-const levels = { MUST: { passed: 0, failed: 0 }, SHOULD: { passed: 0, failed: 0 }, MAY: { passed: 0, failed: 0 } };
+const levels = {
+  MUST: { passed: 0, failed: 0 },
+  SHOULD: { passed: 0, failed: 0 },
+  MAY: { passed: 0, failed: 0 },
+};
 const failures = [];
 const audits = serverAudits({ url });
 // One at a time: the audits are small, and a 2-core machine runs the server too.

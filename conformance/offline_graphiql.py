@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -32,16 +31,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
+from api.graphiql import CDN_FILE as _CDN_FILE
+from api.graphiql import PREFIX, offline_html
 from conformance.tools import NODE_MODULES
 
-#: a CDN file in the page: unpkg's address, with the integrity attribute that follows it
-_CDN_FILE = re.compile(
-    r"""https://unpkg\.com/(?P<name>(?:@[^/"]+/)?[^@/"]+)@(?P<version>[^/"]+)/(?P<path>[^"]+)"
-    (?P<between>\s+integrity=")(?P<integrity>sha\d+-[^"]+)""",
-    re.VERBOSE,
-)
 #: where ``create_app`` serves the files, and where it keeps them
-PREFIX = "/graphiql-assets"
 DEFAULT_ASSETS = NODE_MODULES / ".graphiql-assets"
 
 
@@ -88,15 +82,6 @@ def vendor(dest: Path, html: str | None = None, source: Path = NODE_MODULES) -> 
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(origin, target)
     return assets
-
-
-def offline_html(html: str, prefix: str = PREFIX) -> str:
-    """The page with every CDN address replaced by ``PREFIX/NAME@VERSION/PATH``."""
-
-    def local(m: re.Match[str]) -> str:
-        return f'{prefix}/{m["name"]}@{m["version"]}/{m["path"]}"{m["between"]}{m["integrity"]}'
-
-    return _CDN_FILE.sub(local, html)
 
 
 class OfflineGraphiQL:

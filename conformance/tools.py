@@ -7,11 +7,15 @@ package (``apt-get install``, as root or through ``sudo -n``).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,36 +41,43 @@ def _run(command: list[str], *, cwd: Path | None = None, timeout: float) -> None
         )
 
 
+@contextlib.contextmanager
+def _installing() -> Iterator[None]:
+    """One installer at a time, should two test sessions start together."""
+    path = Path(tempfile.gettempdir()) / "dxgraph-conformance-install.lock"
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def ensure_node_modules() -> None:
     """``npm ci`` in conformance/ unless node_modules already matches package-lock.json."""
     lock = hashlib.sha256((HERE / "package-lock.json").read_bytes()).hexdigest()
-    if _STAMP.is_file() and _STAMP.read_text().strip() == lock:
-        return
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        raise ToolUnavailable("node and npm are needed (Node 20+): install Node.js")
-    _run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, timeout=600)
-    _STAMP.write_text(lock + "\n")
+    with _installing():
+        if _STAMP.is_file() and _STAMP.read_text().strip() == lock:
+            return
+        if shutil.which("node") is None or shutil.which("npm") is None:
+            raise ToolUnavailable("node and npm are needed (Node 20+): install Node.js")
+        _run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, timeout=600)
+        _STAMP.write_text(lock + "\n")
 
 
 def ensure_chromium() -> Path:
     """The path of Debian's Chromium, installed with apt-get when missing."""
-    if CHROMIUM.exists():
+    with _installing():
+        if CHROMIUM.exists():
+            return CHROMIUM
+        if shutil.which("apt-get") is None:
+            raise ToolUnavailable(f"{CHROMIUM} is missing and there is no apt-get to install it")
+        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+        for command in (["update", "-qq"], ["install", "-y", "-qq", "chromium"]):
+            _run([*sudo, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", *command], timeout=900)
+        if not CHROMIUM.exists():
+            raise ToolUnavailable(f"apt-get installed chromium, but {CHROMIUM} is not there")
         return CHROMIUM
-    if shutil.which("apt-get") is None:
-        raise ToolUnavailable(f"{CHROMIUM} is missing and there is no apt-get to install it")
-    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        completed = subprocess.run(
-            [*sudo, *command], capture_output=True, text=True, env=env, timeout=900, check=False
-        )
-        if completed.returncode != 0:
-            raise ToolUnavailable(
-                f"installing chromium failed: {' '.join(command)}\n{completed.stderr[-2000:]}"
-            )
-    if not CHROMIUM.exists():
-        raise ToolUnavailable(f"apt-get installed chromium, but {CHROMIUM} is not there")
-    return CHROMIUM
 
 
 def run_node(script: str, *args: str, timeout: float = 180) -> dict[str, Any]:

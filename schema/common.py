@@ -59,11 +59,21 @@ async def load_province_row(info: Info, province_id: str | None) -> models.Provi
     return found
 
 
+def exact(value: str) -> str:
+    """A text argument to compare with stored text.
+
+    NUL (U+0000) is in no stored value, and PostgreSQL refuses it as a parameter where
+    SQLite takes it: U+FFFD in its place matches nothing on both, so the argument is
+    simply unknown, as it would be without the NUL.
+    """
+    return value.replace("\x00", "\ufffd")
+
+
 async def province_slug(info: Info, value: str | None) -> str | None:
     """The slug of a province argument given by slug or GSO code; unknown → BAD_USER_INPUT."""
     if value is None:
         return None
-    needle = value.strip().lower()
+    needle = exact(value.strip().lower())
     query = select(models.Province.id).where(
         (models.Province.id == needle) | (models.Province.code == needle)
     )

@@ -15,6 +15,7 @@ from loaders.docnumber import number_key
 from schema.common import (
     Citation,
     InProvince,
+    exact,
     province_slug,
     text_match,
 )
@@ -219,7 +220,7 @@ async def resolve_documents(
 async def find_document(info: Info, number: str, province: str | None) -> Document | None:
     """By number as written (diacritics and case ignored); national ones win a tie."""
     d = models.Document
-    query = select(d).where(d.number_key == number_key(number))
+    query = select(d).where(d.number_key == exact(number_key(number)))
     slug = await province_slug(info, province)
     if slug is not None:
         query = query.where((d.province_id == slug) | d.province_id.is_(None))

@@ -10,6 +10,7 @@ from strawberry import relay
 
 from db import models
 from db.reference import PILLARS
+from schema.common import exact
 from schema.context import Info
 from schema.pagination import Parent
 from schema.pillars import Pillar
@@ -122,9 +123,9 @@ async def find_province(info: Info, slug: str | None, code: str | None) -> Provi
         return None
     query = select(models.Province)
     if slug is not None:
-        query = query.where(models.Province.id == slug.strip().lower())
+        query = query.where(models.Province.id == exact(slug.strip().lower()))
     if code is not None:
-        query = query.where(models.Province.code == code.strip())
+        query = query.where(models.Province.code == exact(code.strip()))
     async with info.context.sessionmaker() as session:
         row = await session.scalar(query)
     return Province.from_row(row) if row else None

@@ -11,6 +11,7 @@ from strawberry import relay
 from db import models
 from schema.common import (
     Citation,
+    exact,
     load_province_row,
     pillar_filter,
     province_slug,
@@ -134,7 +135,7 @@ async def questions_query(
         if slug is not None:
             query = query.where(q.province_id == slug)
         if where.source is not None:
-            query = query.where(q.source_id == where.source)
+            query = query.where(q.source_id == exact(where.source))
         if where.pillar is not None:
             query = query.where(pillar_filter(q.id, where.pillar))
         if where.general is not None:

@@ -15,6 +15,7 @@ from schema.common import (
     Citation,
     InDocument,
     InProvince,
+    exact,
     pillar_filter,
     province_slug,
     text_match,
@@ -135,7 +136,7 @@ async def targets_query(info: Info, where: TargetFilter | None) -> tuple[Select[
             query = query.where(t.year == where.year)
         if where.document is not None:
             documents = select(models.Document.id).where(
-                models.Document.number_key == number_key(where.document)
+                models.Document.number_key == exact(number_key(where.document))
             )
             query = query.where(t.document_id.in_(documents))
         query = query.where(text_match(info, t.id, where.search))

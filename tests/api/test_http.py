@@ -130,3 +130,65 @@ async def test_unknown_operation_name_or_missing_query_is_400(db_url: str) -> No
     for response in (unknown, missing):
         assert response.status_code == 400
         assert error_codes(response.json()) == ["BAD_REQUEST"]
+
+
+async def test_a_lone_surrogate_is_400_not_500(db_url: str) -> None:
+    async with app_client(db_url) as client:
+        response = await client.post(
+            "/graphql",
+            content=b'{"query": "query($s: String) { province(slug: $s) { id } }",'
+            b' "variables": {"s": "\\ud800"}}',
+            headers={"Content-Type": "application/json"},
+        )
+    assert response.status_code == 400
+    assert error_codes(response.json()) == ["BAD_REQUEST"]
+
+
+async def test_nul_in_a_lookup_is_an_unknown_value_on_both_databases(loaded_url: str) -> None:
+    async with app_client(loaded_url) as client:
+        lookups = await client.post(
+            "/graphql",
+            json={
+                "query": """query($v: String!) {
+                  province(slug: $v) { id } byCode: province(code: $v) { id }
+                  document(number: $v) { id }
+                  targets(filter: {document: $v}) { totalCount }
+                  questions(filter: {source: $v}) { totalCount } }""",
+                "variables": {"v": "lao-cai\x00"},
+            },
+        )
+        filtered = await client.post(
+            "/graphql", json={"query": '{ rankings(province: "ha-giang\\u0000") { year } }'}
+        )
+    body = lookups.json()
+    assert lookups.status_code == 200
+    assert "errors" not in body, body
+    assert body["data"] == {
+        "province": None,
+        "byCode": None,
+        "document": None,
+        "targets": {"totalCount": 0},
+        "questions": {"totalCount": 0},
+    }
+    assert error_codes(filtered.json()) == ["BAD_USER_INPUT"]
+
+
+async def test_graphql_response_json_makes_request_errors_400(db_url: str) -> None:
+    new = {"Accept": "application/graphql-response+json"}
+    async with app_client(db_url) as client:
+        ok = await client.post("/graphql", json={"query": QUERY}, headers=new)
+        invalid = await client.post("/graphql", json={"query": "{ nope }"}, headers=new)
+        legacy = await client.post("/graphql", json={"query": "{ nope }"})
+        limited = await client.post(
+            "/graphql",
+            json={"query": "{ provinces { tasks { nodes { title } } } }"},
+            headers={"Accept": "application/graphql-response+json;q=1, application/json;q=0.5"},
+        )
+    assert ok.status_code == 200
+    assert ok.headers["content-type"].startswith("application/graphql-response+json")
+    assert len(ok.json()["data"]["pillars"]) == 3
+    assert invalid.status_code == 400 and "data" not in invalid.json()
+    assert error_codes(invalid.json()) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert legacy.status_code == 200 and legacy.json()["data"] is None
+    assert legacy.headers["content-type"].startswith("application/json")
+    assert limited.status_code == 200  # within the default limits: runs

@@ -1,10 +1,10 @@
 """Fixtures of the conformance checks: the tools they install, and one live server.
 
-Two sizes. ``make test`` runs a slice: every MUST audit of graphql-http, a fuzz of
-``DXGRAPH_FUZZ_EXAMPLES`` (default 50) generated queries, GraphiQL in Chromium. With
-``DXGRAPH_CONFORMANCE=1`` (``make conformance``) the tests marked ``conformance`` run
-too (SHOULD audits, GraphiQL with no CDN) and the fuzz defaults to 300 examples. Outside
-that mode, ``conformance`` tests are deselected, not skipped.
+Two sizes (conformance/mode.py). ``make test`` runs a slice: every MUST audit of
+graphql-http, 50 generated queries on SQLite, a query run in GraphiQL in Chromium. With
+``DXGRAPH_CONFORMANCE=1`` (``make conformance``) the tests marked ``conformance`` run too
+(SHOULD audits, GraphiQL with no CDN) and the fuzz runs 300 queries on each database.
+Outside that mode, ``conformance`` tests are deselected, not skipped.
 """
 
 from __future__ import annotations
