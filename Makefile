@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# npm packages of the conformance checks (graphql-http's audit, playwright-core)
+NODE_STAMP := conformance/node_modules/.package-lock.json
+$(NODE_STAMP): conformance/package.json conformance/package-lock.json
+	cd conformance && npm ci --no-audit --no-fund --silent
+
 venv: $(STAMP)
 
 run: $(STAMP)
@@ -24,7 +29,7 @@ run: $(STAMP)
 	$(BIN)/dxgraph load
 	$(BIN)/dxgraph serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -38,7 +43,7 @@ bench: $(STAMP)
 
 # the GraphQL-over-HTTP audit (graphql-http), 300 fuzzed queries per database, GraphiQL in
 # headless Chromium; a smaller slice of the same runs in `make test`
-conformance: $(STAMP)
+conformance: $(STAMP) $(NODE_STAMP)
 	DXGRAPH_CONFORMANCE=1 $(BIN)/pytest tests/conformance
 
 format: $(STAMP)

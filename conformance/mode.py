@@ -14,6 +14,4 @@ FULL = os.environ.get("DXGRAPH_CONFORMANCE", "") not in ("", "0")
 #: generated queries per fuzz test: at least 50 in ``make test``, 300 in ``make conformance``
 FUZZ_EXAMPLES = int(os.environ.get("DXGRAPH_FUZZ_EXAMPLES", "300" if FULL else "50"))
 #: databases the fuzz runs on: both, in ``make test`` and ``make conformance``
-FUZZ_BACKENDS = tuple(
-    os.environ.get("DXGRAPH_FUZZ_BACKENDS", "sqlite,postgresql").split(",")
-)
+FUZZ_BACKENDS = tuple(os.environ.get("DXGRAPH_FUZZ_BACKENDS", "sqlite,postgresql").split(","))
