@@ -90,3 +90,16 @@ async def test_readyz_follows_the_database_without_restart(backend, db_url, pg_s
             assert response.status_code == 200, response.text
     finally:
         server.stop()
+
+
+async def test_graphiql_loads_only_files_this_app_serves(db_url: str) -> None:
+    import re
+
+    async with app_client(db_url) as client:
+        page = (await client.get("/graphql", headers={"Accept": "text/html"})).text
+        assets = re.findall(r'(?:src|href)="(/graphiql-assets/[^"]+)"', page)
+        responses = [await client.get(asset) for asset in assets]
+    assert "unpkg.com" not in page
+    assert len(assets) == 7
+    assert all(r.status_code == 200 for r in responses)
+    assert all("immutable" in r.headers["cache-control"] for r in responses)
