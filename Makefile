@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv run test lint format bench clean conformance
+.PHONY: venv run test lint format bench bench-quick clean conformance
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "dxgraph needs Python 3.11+"'
@@ -40,6 +40,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.load_time
 	$(BIN)/python -m bench.search_latency
+	$(BIN)/python -m bench.run
+
+# the same harness, short runs at x1 and x10 only (minutes, not an hour)
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run --quick
 
 # the GraphQL-over-HTTP audit (graphql-http), 300 fuzzed queries per database, GraphiQL in
 # headless Chromium; a smaller slice of the same runs in `make test`

@@ -41,11 +41,16 @@ from schema.root import build_schema
 log = get_logger()
 
 
-def _engine_options(settings: Settings) -> dict[str, Any]:
+def _engine_options(settings: Settings, *, pooled: bool = True) -> dict[str, Any]:
     if is_sqlite(settings.database_url):
         return {}
     # fail fast when the server is gone rather than wait for the OS' connect timeout
-    return {"connect_args": {"timeout": settings.db_timeout}}
+    options: dict[str, Any] = {"connect_args": {"timeout": settings.db_timeout}}
+    if pooled:
+        # a request's DataLoaders each hold a connection for a moment: a pool smaller than
+        # the concurrency reopens connections all the time under load (bench/README.md)
+        options.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
+    return options
 
 
 async def _every(interval: float, work: Callable[[], Awaitable[Any]], name: str) -> None:
@@ -77,8 +82,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        options = _engine_options(settings)
-        engine = create_engine(settings.database_url, **options)
+        engine = create_engine(settings.database_url, **_engine_options(settings))
+        options = _engine_options(settings, pooled=False)
         # Readiness opens a new connection each time: a pooled one can outlive its server
         # (or, with SQLite, its file) and would say "ready" when nothing new can connect.
         probe = create_engine(settings.database_url, poolclass=NullPool, **options)

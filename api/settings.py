@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     #: seconds a readiness or GraphQL request waits for the database before giving up
     db_timeout: float = 2.0
+    #: PostgreSQL connections kept per process (and as many more under bursts)
+    db_pool_size: int = 20
 
     # Query limits (CLI.md "Limits, keys and errors"): each failure has its extensions.code.
     #: deepest selection nesting, introspection included (DEPTH_LIMIT)
