@@ -15,11 +15,14 @@ from typing import Any
 import structlog
 
 
-class _StderrLoggerFactory:
-    """Writes to whatever ``sys.stderr`` is when a line is logged (test capture included)."""
+class _Stderr:
+    """Standard error as it is when a line is written (test capture included)."""
 
-    def __call__(self, *_args: Any) -> structlog.PrintLogger:
-        return structlog.PrintLogger(sys.stderr)
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def _dumps(obj: Any, **kwargs: Any) -> str:
@@ -37,8 +40,8 @@ def configure_logging() -> None:
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(serializer=_dumps),
         ],
-        logger_factory=_StderrLoggerFactory(),
-        cache_logger_on_first_use=False,
+        logger_factory=structlog.PrintLoggerFactory(file=_Stderr()),  # type: ignore[arg-type]
+        cache_logger_on_first_use=True,
     )
 
 
