@@ -108,11 +108,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
             state.response_cache = ResponseCache(MemoryStore(settings.cache_size))
             state.persisted_queries = PersistedQueries(MemoryStore(settings.persisted_query_size))
         state.rate_limiter = RateLimiter(settings.redis_url)
-        state.content_version = ContentVersion(background, settings.version_poll_interval)
+        state.content_version = ContentVersion(background)
         await state.content_version.refresh()
 
         tasks = [
-            asyncio.create_task(state.content_version.poll(), name="content-version"),
+            asyncio.create_task(
+                _every(
+                    settings.version_poll_interval,
+                    state.content_version.refresh,
+                    "content-version",
+                ),
+                name="content-version",
+            ),
             asyncio.create_task(
                 _every(
                     settings.last_used_flush_interval,

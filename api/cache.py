@@ -12,7 +12,6 @@ Both stores live in process memory (bounded LRUs) by default and in Redis when
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
@@ -138,11 +137,10 @@ class PersistedQueries:
 
 
 class ContentVersion:
-    """The loaded content's version, re-read from the database every ``interval`` seconds."""
+    """The loaded content's version; the app's lifespan calls ``refresh`` periodically."""
 
-    def __init__(self, engine: AsyncEngine, interval: float) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self.interval = interval
         #: None until the first successful read (the cache is bypassed until then)
         self.current: int | None = None
 
@@ -158,9 +156,3 @@ class ContentVersion:
                 log.info("content_version.changed", old=self.current, new=version)
             self.current = version
         return self.current
-
-    async def poll(self) -> None:
-        """Refresh forever (a lifespan task)."""
-        while True:
-            await asyncio.sleep(self.interval)
-            await self.refresh()

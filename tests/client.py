@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 
 from api.app import create_app
 from api.settings import Settings
+from db.session import create_engine, create_sessionmaker
 
 
 @contextlib.asynccontextmanager
@@ -41,6 +42,15 @@ async def gql(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[s
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+async def with_sessions(url: str, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    """``work(sessionmaker)`` on ``url`` with an engine of its own (e.g. creating API keys)."""
+    engine = create_engine(url)
+    try:
+        return await work(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
 
 
 def statements(client: httpx.AsyncClient) -> int:

@@ -15,16 +15,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 
+from tests.pgserver import _free_port
+
 INSTALL_HINT = (
     "redis-server was not found. The shared rate-limit and cache tests do not skip: "
     "install it with `apt-get install -y redis-server` (Debian/Ubuntu) or put it on PATH."
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for(port: int, timeout: float = 10.0) -> None:

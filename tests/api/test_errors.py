@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 
 from api.keys import create_key
-from db.session import create_engine, create_sessionmaker
-from tests.client import app_client, error_codes, post
+from tests.client import app_client, error_codes, post, with_sessions
 
 PROVINCES = "{ provinces { slug name } }"
 
@@ -175,11 +174,7 @@ async def test_introspection_can_be_disabled(db_url: str) -> None:
 
 
 async def test_a_key_works_when_required(db_url: str) -> None:
-    engine = create_engine(db_url)
-    try:
-        key = await create_key(create_sessionmaker(engine), "newsroom", "5/minute")
-    finally:
-        await engine.dispose()
+    key = await with_sessions(db_url, lambda m: create_key(m, "newsroom", "5/minute"))
     async with app_client(db_url, require_api_key=True) as client:
         by_header = await client.post(
             "/graphql", json={"query": "{ pillars { code } }"}, headers={"X-API-Key": key}

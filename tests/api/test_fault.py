@@ -11,8 +11,7 @@ import time
 
 from api.keys import create_key
 from db.migrate import upgrade_async
-from db.session import create_engine, create_sessionmaker
-from tests.client import app_client, error_codes
+from tests.client import app_client, error_codes, with_sessions
 from tests.conftest import load_into
 from tests.pgserver import PostgresServer
 
@@ -25,9 +24,7 @@ async def test_requests_fail_fast_while_the_database_is_down_and_recover() -> No
         url = server.url()
         await upgrade_async(url)
         await load_into(url)
-        engine = create_engine(url)
-        key = await create_key(create_sessionmaker(engine), "partner", "100/minute")
-        await engine.dispose()
+        key = await with_sessions(url, lambda m: create_key(m, "partner", "100/minute"))
         async with app_client(url, db_timeout=1.0) as client:
             before = await client.post("/graphql", json={"query": QUERY, "variables": {"n": 1}})
             assert before.status_code == 200

@@ -7,29 +7,20 @@ from typing import Any
 from sqlalchemy import event
 
 from api.keys import create_key, list_keys, revoke_key
-from db.session import create_engine, create_sessionmaker
-from tests.client import app_client, error_codes
+from tests.client import app_client, error_codes, with_sessions
 from tests.redisserver import redis_server
 
 QUERY = {"query": "{ pillars { code } }"}
 
 
-async def _with_maker(url: str, work: Any) -> Any:
-    engine = create_engine(url)
-    try:
-        return await work(create_sessionmaker(engine))
-    finally:
-        await engine.dispose()
-
-
 async def test_key_limit_then_429_then_revoked_401(db_url: str) -> None:
-    key = await _with_maker(db_url, lambda m: create_key(m, "app", "3/minute"))
+    key = await with_sessions(db_url, lambda m: create_key(m, "app", "3/minute"))
     headers = {"X-API-Key": key}
     async with app_client(db_url, anon_rate_limit="1000/minute") as client:
         ok = [(await client.post("/graphql", json=QUERY, headers=headers)) for _ in range(3)]
         over = await client.post("/graphql", json=QUERY, headers=headers)
         anonymous = await client.post("/graphql", json=QUERY)  # its own, larger limit
-        await _with_maker(db_url, lambda m: revoke_key(m, "app"))
+        await with_sessions(db_url, lambda m: revoke_key(m, "app"))
         revoked = await client.post(
             "/graphql", json=QUERY, headers={"Authorization": f"Bearer {key}"}
         )
@@ -44,7 +35,7 @@ async def test_key_limit_then_429_then_revoked_401(db_url: str) -> None:
 
 
 async def test_last_used_is_recorded_without_a_write_per_request(db_url: str) -> None:
-    key = await _with_maker(db_url, lambda m: create_key(m, "newsroom", None))
+    key = await with_sessions(db_url, lambda m: create_key(m, "newsroom", None))
     writes: list[str] = []
     async with app_client(db_url) as client:
         engine = client.app_state.engine  # type: ignore[attr-defined]
@@ -59,7 +50,7 @@ async def test_last_used_is_recorded_without_a_write_per_request(db_url: str) ->
             assert response.status_code == 200
         pending = len(client.app_state.last_used)  # type: ignore[attr-defined]
     # leaving the app flushed the buffer: one write for five requests, off the request path
-    keys = await _with_maker(db_url, list_keys)
+    keys = await with_sessions(db_url, list_keys)
     assert writes == []
     assert pending == 1
     assert keys[0].name == "newsroom" and keys[0].last_used_at is not None

@@ -4,7 +4,6 @@ it the whole request is refused before any SQL statement, with its code."""
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import httpx
@@ -14,7 +13,6 @@ from graphql import get_introspection_query
 from api.limits import Limits, count_tokens
 from api.settings import Settings
 from tests.client import app_client, error_codes, gql, post, statements
-from tests.test_readme import EXAMPLES
 
 
 async def refused(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
@@ -366,14 +364,6 @@ async def test_cost_limit_default_refuses_nested_pages(loaded_url: str) -> None:
         error = await refused(client, ABUSIVE)
     assert error["extensions"]["cost"] == 1_203_021
     assert "1203021" in error["message"]
-
-
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
-async def test_readme_examples_pass_the_default_limits(loaded_url: str, name: str) -> None:
-    query, shown = EXAMPLES[name]
-    async with app_client(loaded_url) as client:
-        data = await gql(client, query)
-    assert {"data": data} == json.loads(shown)
 
 
 # GraphiQL 3.8 (Strawberry's) asks graphql-js 16 for this query, inputValueDeprecation on
