@@ -73,7 +73,7 @@ def serve(
         typer.echo("the database holds no content: loading the bundled sources")
         load_manifest_sync(settings.database_url, BUNDLED_MANIFEST, report=True)
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:create_server_app",
         factory=True,
         host=host,
         port=port,

@@ -104,6 +104,8 @@ class DxGraphQL(GraphQL[Context, None]):
             dialect=self._state.engine.dialect.name,
             request=request,
             response=response,
+            content_version=self._state.content_version.current,
+            corpus_cache=self._state.corpus_cache,
         )
 
     def should_render_graphql_ide(self, request: Any) -> bool:

@@ -151,7 +151,8 @@ class QueryLimits(SchemaExtension):
         # An exception here reaches Strawberry's ``Schema.execute``, which answers
         # ``{"data": null, "errors": [it]}``: nothing is parsed, nothing resolved.
         query = self.execution_context.query
-        if query is not None:
+        # a document already set came from api.documents' cache: counted when it was stored
+        if query is not None and self.execution_context.graphql_document is None:
             limit = self.limits.max_tokens
             if count_tokens(query, stop_after=limit + 1) > limit:
                 raise TokenLimit(

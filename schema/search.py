@@ -182,25 +182,46 @@ def has_marks(raw: str) -> bool:
 
 
 async def _stats(info: Info, words: list[str]) -> Stats:
+    """Corpus statistics for scoring: entries, mean lengths, entries holding each word.
+
+    They change only when content is loaded, and counting them took longer than the rest
+    of a search on a large corpus, so they are memoised per content version (Context.
+    corpus_cache) and counted only for words not seen since the last load.
+    """
+    context = info.context
     e = models.SearchEntry
-    async with info.context.sessionmaker() as session:
-        row = (
-            await session.execute(
-                select(
-                    func.count(),
-                    func.avg(func.length(e.title_folded)),
-                    func.avg(func.length(e.body_folded)),
+    corpus: tuple[int, float, float] | None = context.memo_get("search:corpus")
+    holding: dict[str, int] = {}
+    missing: list[str] = []
+    for word in dict.fromkeys(words):
+        known: int | None = context.memo_get("search:holding", word)
+        if known is None:
+            missing.append(word)
+        else:
+            holding[word] = known
+    if corpus is None or missing:
+        async with context.sessionmaker() as session:
+            if corpus is None:
+                row = (
+                    await session.execute(
+                        select(
+                            func.count(),
+                            func.avg(func.length(e.title_folded)),
+                            func.avg(func.length(e.body_folded)),
+                        )
+                    )
+                ).one()
+                # mean lengths in characters → in words (a folded token and its space
+                # average ~5.5)
+                corpus = (int(row[0] or 0), float(row[1] or 0) / 5.5, float(row[2] or 0) / 5.5)
+                context.memo_set(corpus, "search:corpus")
+            for word in missing:
+                matching = matching_entries(context.dialect, [word]).subquery()
+                holding[word] = int(
+                    await session.scalar(select(func.count()).select_from(matching)) or 0
                 )
-            )
-        ).one()
-        holding: dict[str, int] = {}
-        for word in dict.fromkeys(words):
-            matching = matching_entries(info.context.dialect, [word]).subquery()
-            holding[word] = int(
-                await session.scalar(select(func.count()).select_from(matching)) or 0
-            )
-    # mean lengths in characters → in words (a folded token and its space average ~5.5)
-    return Stats(int(row[0] or 0), float(row[1] or 0) / 5.5, float(row[2] or 0) / 5.5, holding)
+                context.memo_set(holding[word], "search:holding", word)
+    return Stats(*corpus, holding)
 
 
 #: At most this many matches are ranked, the engine's own best first: beyond it the order

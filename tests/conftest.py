@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -141,3 +142,21 @@ async def loaded_urls(
 ) -> dict[str, str]:
     """Both loaded databases at once, for tests that compare the backends."""
     return {b: await ensure_loaded(b, templates, pg_server, tmp_root) for b in BACKENDS}
+
+
+def subset_manifest(folder: Path, keep: int) -> Path:
+    """The bundled manifest with only its first ``keep`` sources (absolute file paths)."""
+    text = BUNDLED_MANIFEST.read_text(encoding="utf-8")
+    blocks = text.split("[[source]]")[1 : keep + 1]
+    entries = []
+    for block in blocks:
+        entries.append(
+            re.sub(
+                r'file = "([^"]+)"',
+                lambda m: f'file = "{(BUNDLED_MANIFEST.parent / m.group(1)).as_posix()}"',
+                block,
+            )
+        )
+    path = folder / "manifest.toml"
+    path.write_text("".join("[[source]]" + e for e in entries), encoding="utf-8")
+    return path

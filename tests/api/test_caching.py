@@ -11,9 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from api.cli import BUNDLED_MANIFEST
 from tests.client import app_client, error_codes, statements
-from tests.conftest import load_into
+from tests.conftest import load_into, subset_manifest
 from tests.redisserver import redis_server
 
 QUERY = """query KinhTeSo($first: Int) {
@@ -100,24 +99,6 @@ async def test_repeated_queries_are_served_without_executing(loaded_url: str) ->
     assert "dxgraph_cache_misses_total 2.0" in metrics
 
 
-def _subset_manifest(folder: Path, keep: int) -> Path:
-    """The bundled manifest with only its first ``keep`` sources (absolute file paths)."""
-    text = BUNDLED_MANIFEST.read_text(encoding="utf-8")
-    blocks = text.split("[[source]]")[1 : keep + 1]
-    entries = []
-    for block in blocks:
-        entries.append(
-            re.sub(
-                r'file = "([^"]+)"',
-                lambda m: f'file = "{(BUNDLED_MANIFEST.parent / m.group(1)).as_posix()}"',
-                block,
-            )
-        )
-    path = folder / "manifest.toml"
-    path.write_text("".join("[[source]]" + e for e in entries), encoding="utf-8")
-    return path
-
-
 async def _count_until_changed(client: httpx.AsyncClient, old: int) -> tuple[int, float]:
     started = time.monotonic()
     while time.monotonic() - started < 10:
@@ -142,7 +123,7 @@ async def test_a_load_that_changes_content_is_seen_within_5_seconds(
         etag = (
             await client.get("/graphql", params={"query": "{ questions { totalCount } }"})
         ).headers["etag"]
-        await load_into(db_url, _subset_manifest(tmp_path, 1))
+        await load_into(db_url, subset_manifest(tmp_path, 1))
         count, seconds = await _count_until_changed(client, full)
         after = await client.get(
             "/graphql",

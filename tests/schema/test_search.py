@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from loaders.text import fold
-from tests.client import app_client, error_codes, gql, post
+from tests.client import app_client, error_codes, gql, post, statements
+from tests.conftest import load_into, subset_manifest
 
 SEARCH = """query($q: String!, $types: [SearchType!], $p: String, $n: Int, $after: String) {
   search(query: $q, types: $types, province: $p, first: $n, after: $after) {
@@ -217,3 +220,32 @@ async def test_sqlite_and_postgresql_agree_on_the_top_ten(loaded_urls: dict[str,
     assert sum(bool(top) for top in tops["sqlite"]) >= 20
     for query, lite, pg in zip(QUERIES, tops["sqlite"], tops["postgresql"], strict=True):
         assert lite == pg, query
+
+
+async def test_corpus_statistics_are_counted_once_per_content_version(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Scoring needs corpus statistics; they are memoised per content version: a repeated
+    search counts nothing again, and after a load the scores are the new corpus's."""
+    await load_into(db_url)
+    async with app_client(db_url, version_poll_interval=0.1) as client:
+        before = statements(client)
+        first = await search(client, "chuyen doi so", n=5)
+        cold = statements(client) - before
+        before = statements(client)
+        again = await search(client, "chuyen doi so", n=6)  # other variables: no cached answer
+        warm = statements(client) - before
+        # the corpus's row and one count per word ("chuyen", "doi", "so") are not sent again
+        assert cold - warm == 4, (cold, warm)
+        assert [h["score"] for h in again["nodes"][:5]] == [h["score"] for h in first["nodes"]]
+
+        await load_into(db_url, subset_manifest(tmp_path, 1))
+        deadline = asyncio.get_running_loop().time() + 5
+        while (await search(client, "chuyen doi so", n=5))["totalCount"] == first["totalCount"]:
+            assert asyncio.get_running_loop().time() < deadline, "the load was never seen"
+            await asyncio.sleep(0.1)
+        after = await search(client, "chuyen doi so", n=5)
+    async with app_client(db_url) as fresh:
+        expected = await search(fresh, "chuyen doi so", n=5)
+    assert after == expected  # not scored with the old corpus's statistics
+    assert [h["score"] for h in after["nodes"]] != [h["score"] for h in first["nodes"]]
