@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import sqlite3
 import statistics
@@ -37,6 +38,7 @@ import httpx
 from sqlalchemy import func, select, text
 
 from bench.load_time import _pg_admin, describe, git_commit, machine, peak_rss_mib
+from bench.scenarios import NONCE_VARIABLE
 from db import models
 from db.migrate import upgrade_async
 from db.session import create_engine
@@ -44,6 +46,10 @@ from loaders.ingest import load_manifest
 from loaders.manifest import SourceEntry, read_manifest
 from tests.client import app_client, gql
 from tests.pgserver import PostgresServer
+
+#: the anonymous rate limit of the measured app: none to speak of
+UNLIMITED = "1000000/second"
+_nonces = itertools.count(1)
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -215,7 +221,8 @@ async def load(target: Target, manifest: Path) -> None:
 
 async def timed(client: httpx.AsyncClient, query: str, **variables: Any) -> tuple[float, Any]:
     start = time.perf_counter()
-    data = await gql(client, query, **variables)
+    # a new nonce each time: the response cache must not answer (the search memo may)
+    data = await gql(client, query, **variables, **{NONCE_VARIABLE: next(_nonces)})
     return (time.perf_counter() - start) * 1000, data
 
 
@@ -305,7 +312,10 @@ async def run(
                 if server is None
                 else f"PostgreSQL {(await _pg_admin(server, 'SHOW server_version')).split()[0]}"
             )
-        clients = [await stack.enter_async_context(app_client(t.url)) for t in targets]
+        clients = [
+            await stack.enter_async_context(app_client(t.url, anon_rate_limit=UNLIMITED))
+            for t in targets
+        ]
         print(f"measuring: {len(QUERIES)} queries × {repeat} rounds …", file=sys.stderr)
         warnings = await measure(targets, clients, repeat)
     return targets, versions, warnings
@@ -431,7 +441,10 @@ transport, no network): `search(query:, first: 10)` selecting `totalCount` and e
 `score`, `snippet` and `item { __typename ... on Node { id } }`. After one warm-up pass,
 each round runs every query once on every database, interleaved (the order rotates), each
 search followed by the floor `{ pillars { code } }` on the same client: GraphQL and HTTP
-without the database, so "÷ floor" is what search itself costs. Run with
+without the database, so "÷ floor" is what search itself costs. Every request carries a
+new `benchNonce` variable, so the response cache never answers; the corpus statistics
+search memoises per content version are warm after the warm-up pass, as on a live server.
+Run with
 `python -m bench.search_latency [--repeat N] [--backends sqlite,postgresql] [--scales 1,100]`
 (about 4 minutes with the defaults, most of it the ×100 searches and loads)."""
 
