@@ -373,16 +373,36 @@ def _pillars(rows: dict[str, list[dict[str, Any]]], record_id: str, codes: list[
     )
 
 
+def _json_default(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
 def digest(rows: dict[str, list[dict[str, Any]]]) -> str:
-    """A digest of all content rows: equal digests mean an identical database."""
+    """A digest of all content rows: equal digests mean an identical database.
 
-    def default(value: object) -> str:
-        if isinstance(value, date):
-            return value.isoformat()
-        raise TypeError(type(value).__name__)
+    It is the SHA-256 of ``json.dumps(rows, sort_keys=True, ensure_ascii=False)`` (dates
+    as ISO strings), computed row by row so that no JSON text of the whole corpus is held
+    in memory (at ×1000 that text alone was gigabytes).
+    """
+    hasher = hashlib.sha256()
 
-    payload = json.dumps(rows, sort_keys=True, default=default, ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    def dumps(value: object) -> str:
+        return json.dumps(value, sort_keys=True, default=_json_default, ensure_ascii=False)
+
+    hasher.update(b"{")
+    for number, table in enumerate(sorted(rows)):
+        if number:
+            hasher.update(b", ")
+        hasher.update(f"{dumps(table)}: [".encode())
+        for index, row in enumerate(rows[table]):
+            if index:
+                hasher.update(b", ")
+            hasher.update(dumps(row).encode())
+        hasher.update(b"]")
+    hasher.update(b"}")
+    return hasher.hexdigest()
 
 
 async def write_rows(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,8 @@ from sqlalchemy import func, select
 
 from db import models
 from db.session import create_engine, create_sessionmaker
-from loaders.ingest import CONTENT_TABLES, LoadError
+from loaders.ingest import CONTENT_TABLES, LoadError, build_rows, digest, parse_all
+from loaders.manifest import read_manifest
 from tests.conftest import BUNDLED_MANIFEST, load_into
 
 SOURCES = BUNDLED_MANIFEST.parent
@@ -304,3 +307,17 @@ def test_cli_load_reports_and_fails_cleanly(tmp_path: Path) -> None:
     assert "empty.txt" in bad.stderr and "unchanged" in bad.stderr
     again = _dxgraph("load", url=url)
     assert "content unchanged" in again.stdout and "content version 1" in again.stdout
+
+
+def test_the_digest_is_the_sha256_of_the_rows_json_without_building_it() -> None:
+    """Streamed row by row, the digest stays what it was (databases loaded before keep
+    matching): the SHA-256 of the whole rows mapping as sorted-key JSON."""
+    rows, _ = build_rows(parse_all(read_manifest(BUNDLED_MANIFEST)))
+    rows["empty_table"] = []
+    whole = json.dumps(
+        rows, sort_keys=True, ensure_ascii=False, default=lambda d: d.isoformat()
+    ).encode()
+    assert any(isinstance(v, date) for table in rows.values() for r in table for v in r.values())
+    assert digest(rows) == hashlib.sha256(whole).hexdigest()
+    rows["questions"][0]["text"] += "."
+    assert digest(rows) != hashlib.sha256(whole).hexdigest()
