@@ -175,7 +175,10 @@ class DxGraphQL(GraphQL[Context, None]):
 
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, sub_response)
-        result = await self._execute(request, data, context)
+        try:
+            result = await self._execute(request, data, context)
+        finally:
+            await context.close()
         classified = classify(
             result.errors or [],
             request_id=_request_id(request),

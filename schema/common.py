@@ -74,11 +74,16 @@ async def province_slug(info: Info, value: str | None) -> str | None:
     if value is None:
         return None
     needle = exact(value.strip().lower())
-    query = select(models.Province.id).where(
-        (models.Province.id == needle) | (models.Province.code == needle)
-    )
-    async with info.context.sessionmaker() as session:
-        slug = await session.scalar(query)
+    # memoised per content version: filters name a province on most requests
+    slug: str | None = info.context.memo_get("province-slug", needle)
+    if slug is None:
+        query = select(models.Province.id).where(
+            (models.Province.id == needle) | (models.Province.code == needle)
+        )
+        async with info.context.session() as session:
+            slug = await session.scalar(query)
+        if slug is not None:
+            info.context.memo_set(slug, "province-slug", needle)
     if slug is None:
         raise BadUserInput(
             f"unknown province {value!r}: give a slug (ha-giang) or a GSO code (02)",

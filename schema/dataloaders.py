@@ -1,9 +1,9 @@
 """Per-request DataLoaders: every relation is fetched in one statement per batch.
 
 ``loader(info, key, fn)`` returns the request's DataLoader for ``key``, creating it on
-first use; each batch opens its own short session, so concurrent resolvers never share
-one. ``row_loader``/``nodes_by_id`` fetch rows by primary key; ``rows_by_parent`` builds
-the batch functions of one-to-many relations.
+first use; batches take turns on the request's one session (``Context.session``).
+``row_loader``/``nodes_by_id`` fetch rows by primary key; ``rows_by_parent`` builds the
+batch functions of one-to-many relations.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def rows_by_parent(
     """A batch function: the list of rows of each parent key, in query order."""
 
     async def batch(info: Info, keys: list[Any]) -> list[list[Any]]:
-        async with info.context.sessionmaker() as session:
+        async with info.context.session() as session:
             rows = (await session.execute(query(keys))).all()
         grouped: dict[Any, list[Any]] = defaultdict(list)
         for row in rows:
@@ -56,7 +56,7 @@ def row_loader(info: Info, model: type[Any]) -> DataLoader[str, Any]:
     """The request's loader of ``model`` rows by primary key (``id``): a row or None."""
 
     async def batch(info: Info, keys: list[str]) -> list[Any]:
-        async with info.context.sessionmaker() as session:
+        async with info.context.session() as session:
             rows = await session.scalars(select(model).where(model.id.in_(keys)))
             by_id = {row.id: row for row in rows}
         return [by_id.get(key) for key in keys]

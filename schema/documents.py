@@ -225,7 +225,7 @@ async def find_document(info: Info, number: str, province: str | None) -> Docume
     if slug is not None:
         query = query.where((d.province_id == slug) | d.province_id.is_(None))
     query = query.order_by(d.province_id.is_not(None), d.province_id, d.id).limit(1)
-    async with info.context.sessionmaker() as session:
+    async with info.context.session() as session:
         row = await session.scalar(query)
     return Document.from_row(row) if row else None
 

@@ -193,7 +193,7 @@ async def fetch(
     """
     if parent is None:
         query, order, _ = await build()
-        async with info.context.sessionmaker() as session:
+        async with info.context.session() as session:
             return await fetch_page(session, query.order_by(*order), window)
     builders: dict[Hashable, tuple[Callable[[], Awaitable[Built]], Page]] = (
         info.context.loaders.setdefault(f"{name}:builders", {})
@@ -209,7 +209,7 @@ async def fetch(
         for grp, keys_of_group in wanted.items():
             make, grp_window = builders[grp]
             query, order, column = await make()
-            async with info.context.sessionmaker() as session:
+            async with info.context.session() as session:
                 pages = await fetch_pages(
                     session, query, order, column, list(dict.fromkeys(keys_of_group)), grp_window
                 )

@@ -112,7 +112,7 @@ class Province(relay.Node):
 
 
 async def all_provinces(info: Info) -> list[Province]:
-    async with info.context.sessionmaker() as session:
+    async with info.context.session() as session:
         rows = await session.scalars(select(models.Province).order_by(models.Province.code))
         return [Province.from_row(row) for row in rows]
 
@@ -126,7 +126,7 @@ async def find_province(info: Info, slug: str | None, code: str | None) -> Provi
         query = query.where(models.Province.id == exact(slug.strip().lower()))
     if code is not None:
         query = query.where(models.Province.code == exact(code.strip()))
-    async with info.context.sessionmaker() as session:
+    async with info.context.session() as session:
         row = await session.scalar(query)
     return Province.from_row(row) if row else None
 

@@ -88,7 +88,7 @@ async def resolve_rankings(
         models.Pillar.position.asc().nulls_first(),
         r.id,
     )
-    async with info.context.sessionmaker() as session:
+    async with info.context.session() as session:
         rows = await session.scalars(query)
         return [Ranking.from_row(row) for row in rows]
 

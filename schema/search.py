@@ -200,7 +200,7 @@ async def _stats(info: Info, words: list[str]) -> Stats:
         else:
             holding[word] = known
     if corpus is None or missing:
-        async with context.sessionmaker() as session:
+        async with context.session() as session:
             if corpus is None:
                 row = (
                     await session.execute(
@@ -290,7 +290,7 @@ async def resolve_search(
     if marks:  # lower-cased in Python: SQLite's lower() knows ASCII only
         columns += [e.title, e.body]
     matching = matching_entries(info.context.dialect, words)
-    async with info.context.sessionmaker() as session:
+    async with info.context.session() as session:
         total = int(
             await session.scalar(select(func.count()).where(e.id.in_(matching), *narrow)) or 0
         )
@@ -315,7 +315,7 @@ async def resolve_search(
             for _, entry in shown
         )
     )
-    async with info.context.sessionmaker() as session:
+    async with info.context.session() as session:
         texts = {
             row.id: (row.title, row.body)
             for row in (

@@ -71,6 +71,6 @@ async def load_source(info: Info, source_id: str) -> Source:
 class SourceQuery:
     @strawberry.field
     async def sources(self, info: Info) -> list[Source]:
-        async with info.context.sessionmaker() as session:
+        async with info.context.session() as session:
             rows = await session.scalars(select(models.Source).order_by(models.Source.position))
             return [Source.from_row(row) for row in rows]

@@ -252,7 +252,7 @@ async def resolve_agencies(
         query = query.where(a.province_id == slug)
     query = query.where(matches_words(a.name_folded, search_words(search)))
     query = query.order_by(a.name_folded, a.id)
-    async with info.context.sessionmaker() as session:
+    async with info.context.session() as session:
         rows, total = await fetch_page(session, query, window)
     result: AgencyConnection = connection(
         AgencyConnection, [Agency.from_row(r) for r in rows], total, window
