@@ -149,10 +149,11 @@ async def fetch_pages(
     # Plain rows, named columns: building ``aliased(entity, inner)`` or even ``inner.c``
     # (a proxy of every column, foreign keys included) cost more than running the
     # statement. The rows carry the entity's columns under the model's attribute names
-    # (they are the column names), which is all converters read.
+    # (they are the column names), which is all converters read, with the columns' types
+    # (SQLite stores dates as text: the type turns them back into dates).
     rn: Any = column("rn")
     paged = (
-        select(*(column(c.key) for c in entity.__table__.columns), column("parent_key"))
+        select(*(column(c.key, c.type) for c in entity.__table__.columns), column("parent_key"))
         .add_columns(column("total"))
         .select_from(inner)
         .where(rn > window.offset, rn <= window.offset + window.limit)

@@ -170,3 +170,32 @@ async def test_nested_pages_equal_the_filtered_root_lists(loaded_url: str) -> No
                 assert mine["totalCount"] == alone["totalCount"], province["slug"]
                 assert mine["nodes"] == alone["nodes"], province["slug"]
                 assert mine["pageInfo"]["hasNextPage"] == alone["pageInfo"]["hasNextPage"]
+
+
+async def test_nested_pages_give_the_same_values_as_lookups_by_id(loaded_url: str) -> None:
+    """A nested connection reads its page through a window-function subquery: every value
+    (dates included, stored as text on SQLite) is what the same item gives by ID."""
+    fields = {
+        "documents": "id number kind issuedOn issuer level",
+        "tasks": "id title deadline deadlineKind ordinal",
+        "targets": "id text year",
+        "questions": "id number text part",
+    }
+    nested = " ".join(f"{name}(first: 100) {{ nodes {{ {f} }} }}" for name, f in fields.items())
+    types = {"documents": "Document", "tasks": "Task", "targets": "Target", "questions": "Question"}
+    compared = 0
+    async with app_client(loaded_url, anon_rate_limit="100000/minute") as client:
+        provinces = (await gql(client, f"{{ provinces {{ {nested} }} }}"))["provinces"]
+        for province in provinces:
+            for name, f in fields.items():
+                for item in province[name]["nodes"]:
+                    lookup = (
+                        f"query($id: ID!) {{ node(id: $id) {{ ... on {types[name]} {{ {f} }} }} }}"
+                    )
+                    by_id = await gql(client, lookup, id=item["id"])
+                    assert by_id["node"] == item
+                    compared += 1
+    dates = [d["issuedOn"] for p in provinces for d in p["documents"]["nodes"]]
+    deadlines = [t["deadline"] for p in provinces for t in p["tasks"]["nodes"]]
+    assert any(dates) and any(deadlines), "no date was compared"
+    assert compared > 100
