@@ -191,7 +191,12 @@ def bench_postgresql(repeat: int) -> BackendResult:
 
 
 def git_commit() -> tuple[str | None, bool]:
-    """The short HEAD commit and whether tracked files differ from it; (None, False) without git."""
+    """The short HEAD commit and whether tracked files differ from it; (None, False) without git.
+
+    The benchmarks' own output (``bench/README.md``, ``bench/results/``) does not count:
+    ``make bench`` rewrites them as it goes, so later benchmarks of the same run would
+    otherwise call a clean checkout dirty.
+    """
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
@@ -201,7 +206,16 @@ def git_commit() -> tuple[str | None, bool]:
             check=True,
         ).stdout.strip()
         status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":(exclude)bench/README.md",
+                ":(exclude)bench/results",
+            ],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,
