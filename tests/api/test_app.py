@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from api.app import GC_GEN0_THRESHOLD
+from api.cli import app as cli
 from db.migrate import upgrade_async
 from tests.client import app_client, gql
 
@@ -103,3 +112,46 @@ async def test_graphiql_loads_only_files_this_app_serves(db_url: str) -> None:
     assert len(assets) == 7
     assert all(r.status_code == 200 for r in responses)
     assert all("immutable" in r.headers["cache-control"] for r in responses)
+
+
+PROBE_GC = """
+import asyncio, gc, sys
+from api.app import create_app, create_server_app
+
+async def main():
+    for factory in (create_app, create_server_app):
+        before = gc.get_threshold()[0], gc.get_freeze_count()
+        app = factory()
+        async with app.router.lifespan_context(app):
+            print(factory.__name__, before, gc.get_threshold()[0], gc.get_freeze_count() > 0)
+        gc.unfreeze()
+        gc.set_threshold(700)
+
+asyncio.run(main())
+"""
+
+
+def test_the_served_app_tunes_the_garbage_collector_and_tests_do_not(db_url: str) -> None:
+    """``dxgraph serve`` runs ``create_server_app``: it freezes what is alive after start-up
+    and raises the youngest generation's threshold; ``create_app`` (tests, tools) leaves
+    the collector alone. In a process of its own: a freeze would outlive the test."""
+    env = {**os.environ, "DXGRAPH_DATABASE_URL": db_url}
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE_GC], env=env, capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    plain = next(line for line in out if line.startswith("create_app "))
+    served = next(line for line in out if line.startswith("create_server_app "))
+    assert plain.endswith(" 700 False"), plain
+    assert served.endswith(f" {GC_GEN0_THRESHOLD} True"), served
+
+
+async def test_serve_runs_the_server_app(loaded_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    runs: list[tuple[str, dict]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: runs.append((target, options)))
+    result = await asyncio.to_thread(
+        CliRunner().invoke, cli, ["serve", "--port", "8123"], env={"DATABASE_URL": loaded_url}
+    )
+    assert result.exit_code == 0, result.output
+    assert [(target, options["factory"]) for target, options in runs] == [
+        ("api.app:create_server_app", True)
+    ]
