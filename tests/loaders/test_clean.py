@@ -11,9 +11,7 @@ import pytest
 from loaders.clean import CleanLine, Passage, clean, page_number_lines, raw_lines
 from loaders.read import read_source
 from loaders.records import Line
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
+from tests.loaders.sources import FIXTURES, SOURCES, squeeze
 
 
 def fixture(name: str) -> str:
@@ -22,10 +20,6 @@ def fixture(name: str) -> str:
 
 def texts(lines: list[Line]) -> list[str]:
     return [line.text for line in lines]
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def spanned_raw(text: str, line: Line) -> str:

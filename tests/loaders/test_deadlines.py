@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from loaders.deadlines import parse_deadline
-
-SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
+from tests.loaders.sources import SOURCES
 
 
 @pytest.mark.parametrize(

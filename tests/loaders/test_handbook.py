@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from loaders.clean import clean, raw_lines
 from loaders.handbook import parse_handbook_questions
 from loaders.read import read_source
 from loaders.records import Line, Span
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-LAO_CAI = (
-    Path(__file__).resolve().parents[2]
-    / "data"
-    / "sources"
-    / ("lao-cai-tai-lieu-tuyen-truyen-2022.txt")
-)
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+from tests.loaders.sources import FIXTURES, LAO_CAI, squeeze
 
 
 def test_full_handbook_questions_of_parts_one_and_two() -> None:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from loaders.clean import clean, raw_lines
 from loaders.prose_tasks import extract_prose_tasks
 from loaders.qa_booklet import parse_booklet
 from loaders.read import read_source
 from loaders.records import Span, TaskRecord
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
-HA_GIANG = SOURCES / "ha-giang-hoi-dap-2022.txt"
-KHANH_HOA = SOURCES / "khanh-hoa-hoi-dap-2022.txt"
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+from tests.loaders.sources import FIXTURES, HA_GIANG, KHANH_HOA, squeeze
 
 
 def tasks_of(text: str) -> tuple[list[TaskRecord], list[str]]:

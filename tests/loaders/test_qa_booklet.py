@@ -13,15 +13,7 @@ from loaders.clean import clean, page_number_lines, raw_lines
 from loaders.qa_booklet import parse_booklet
 from loaders.read import read_source
 from loaders.records import QuestionRecord
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
-HA_GIANG = SOURCES / "ha-giang-hoi-dap-2022.txt"
-KHANH_HOA = SOURCES / "khanh-hoa-hoi-dap-2022.txt"
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+from tests.loaders.sources import FIXTURES, HA_GIANG, KHANH_HOA, squeeze
 
 
 def parse_text(text: str) -> tuple[list[QuestionRecord], list[str]]:

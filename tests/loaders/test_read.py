@@ -9,8 +9,7 @@ import pytest
 
 from loaders.read import read_source
 from loaders.records import ParseError
-
-SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
+from tests.loaders.sources import SOURCES
 
 
 @pytest.mark.parametrize("path", sorted(SOURCES.glob("*.txt")), ids=lambda p: p.name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,7 @@ from loaders.qa_booklet import parse_booklet
 from loaders.read import read_source
 from loaders.records import QuantityRecord, Span, TargetRecord
 from loaders.targets import extract_targets, quantities
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
-HA_GIANG = SOURCES / "ha-giang-hoi-dap-2022.txt"
-KHANH_HOA = SOURCES / "khanh-hoa-hoi-dap-2022.txt"
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+from tests.loaders.sources import FIXTURES, HA_GIANG, KHANH_HOA, squeeze
 
 
 def targets_of(text: str) -> tuple[list[TargetRecord], list[str]]:
