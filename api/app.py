@@ -90,13 +90,14 @@ def _tune_gc() -> None:
 
 def create_server_app() -> Starlette:
     """The app ``dxgraph serve`` runs (uvicorn's factory): ``create_app`` + GC tuning."""
-    app = create_app()
-    app.state.tune_gc = True
-    return app
+    return create_app(tune_gc=True)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the app: routes, middleware and a lifespan that owns the database engine."""
+def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Starlette:
+    """Build the app: routes, middleware and a lifespan that owns the database engine.
+
+    ``tune_gc`` (``dxgraph serve`` only, through ``create_server_app``): see ``_tune_gc``.
+    """
     settings = settings or Settings()
     configure_logging()
     parse_limit(settings.anon_rate_limit)  # a malformed limit fails here, not per request
@@ -110,7 +111,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     state = State()
     state.settings = settings
-    state.tune_gc = False
     state.documents = documents
     state.schema = build_schema(extensions=extensions)
     state.metrics = Metrics()
@@ -167,7 +167,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 name="last-used",
             ),
         ]
-        if state.tune_gc:
+        if tune_gc:
             _tune_gc()
         try:
             yield

@@ -20,7 +20,6 @@ document tree each request.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 
 from cachetools import LRUCache
@@ -34,24 +33,24 @@ MAX_QUERY_CHARS = 64 << 10
 
 
 class DocumentStore:
-    """The parsed, validated documents of one schema, by query text."""
+    """The parsed, validated documents of one schema, by query text.
+
+    Used from the event loop's thread only, like the rest of the app's state: no lock.
+    """
 
     def __init__(self, max_chars: int = DEFAULT_MAX_CHARS) -> None:
         # values are (document, length of its query text): the cache weighs the texts
         self._documents: LRUCache[str, tuple[DocumentNode, int]] = LRUCache(
             maxsize=max_chars, getsizeof=lambda entry: entry[1]
         )
-        self._lock = threading.Lock()  # the LRU order is updated on every get
 
     def get(self, query: str) -> DocumentNode | None:
-        with self._lock:
-            entry = self._documents.get(query)
+        entry = self._documents.get(query)
         return entry[0] if entry is not None else None
 
     def put(self, query: str, document: DocumentNode) -> None:
         if len(query) <= min(MAX_QUERY_CHARS, self._documents.maxsize):
-            with self._lock:
-                self._documents[query] = (document, len(query))
+            self._documents[query] = (document, len(query))
 
     def __len__(self) -> int:
         return len(self._documents)

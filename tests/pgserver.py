@@ -86,6 +86,11 @@ class PostgresServer:
             "--locale=C.UTF-8",
             "--no-sync",
         )
+        self._serve()
+        return self
+
+    def _serve(self) -> None:
+        """Start the server on the initialised data directory; return once it listens."""
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
@@ -108,7 +113,7 @@ class PostgresServer:
         while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
+                return
             except OSError:
                 time.sleep(0.1)
         raise PostgresUnavailable(f"PostgreSQL did not start; see {self.root / 'server.log'}")
@@ -124,20 +129,7 @@ class PostgresServer:
 
     def restart(self) -> None:
         """Start the server again after ``stop(remove=False)`` (fault tests)."""
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-l",
-            str(self.root / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
+        self._serve()
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
