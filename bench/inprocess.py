@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import itertools
 import json
 import re
 from collections.abc import AsyncIterator
@@ -23,10 +22,14 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from bench.scenarios import NONCE_VARIABLE, SCENARIOS, Scenario, dxgraph_request
+from bench.scenarios import (
+    SCENARIOS,
+    UNLIMITED_RATE,
+    Scenario,
+    dxgraph_request,
+    with_nonce,
+)
 from tests.client import app_client
-
-_nonces = itertools.count(1)
 
 #: Page-size series: the same query at growing ``first``; statements must not grow.
 PAGE_SERIES: dict[str, tuple[str, list[dict[str, Any]]]] = {
@@ -73,7 +76,7 @@ class Recorder:
 @contextlib.asynccontextmanager
 async def recording_client(url: str) -> AsyncIterator[tuple[httpx.AsyncClient, Recorder]]:
     recorder = Recorder()
-    async with app_client(url, anon_rate_limit="1000000/second") as client:
+    async with app_client(url, anon_rate_limit=UNLIMITED_RATE) as client:
         engine = client.app_state.engine  # type: ignore[attr-defined]
         event.listen(engine.sync_engine, "before_cursor_execute", recorder)
         try:
@@ -92,7 +95,7 @@ class Refused(RuntimeError):
 
 
 async def _send(client: httpx.AsyncClient, query: str, variables: dict[str, Any]) -> Any:
-    payload = {"query": query, "variables": {**variables, NONCE_VARIABLE: next(_nonces)}}
+    payload = {"query": query, "variables": with_nonce(variables)}
     response = await client.post("/graphql", json=payload)
     body = response.json()
     if response.status_code != 200 or body.get("errors"):

@@ -10,6 +10,7 @@ The floor and raw-SQL peers are asked exactly what dxgraph is asked.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import urllib.parse
 from dataclasses import dataclass, field
@@ -211,6 +212,17 @@ def compact(value: Any) -> str:
 #: by query and variables, so without it scenarios 1–4 would measure the cache. Servers
 #: ignore a variable the operation does not declare.
 NONCE_VARIABLE = "benchNonce"
+_nonces = itertools.count(1)
+
+#: dxgraph's anonymous rate limit while it is measured: none to speak of
+UNLIMITED_RATE = "1000000/second"
+
+
+def with_nonce(variables: dict[str, Any]) -> dict[str, Any]:
+    """``variables`` plus a nonce never sent before by this process."""
+    return {**variables, NONCE_VARIABLE: next(_nonces)}
+
+
 _NONCE_TOKEN = '"__NONCE__"'
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
 import json
 import sqlite3
 import statistics
@@ -38,7 +37,7 @@ import httpx
 from sqlalchemy import func, select, text
 
 from bench.load_time import _pg_admin, describe, git_commit, machine, peak_rss_mib
-from bench.scenarios import NONCE_VARIABLE
+from bench.scenarios import UNLIMITED_RATE, with_nonce
 from db import models
 from db.migrate import upgrade_async
 from db.session import create_engine
@@ -46,10 +45,6 @@ from loaders.ingest import load_manifest
 from loaders.manifest import SourceEntry, read_manifest
 from tests.client import app_client, gql
 from tests.pgserver import PostgresServer
-
-#: the anonymous rate limit of the measured app: none to speak of
-UNLIMITED = "1000000/second"
-_nonces = itertools.count(1)
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -222,7 +217,7 @@ async def load(target: Target, manifest: Path) -> None:
 async def timed(client: httpx.AsyncClient, query: str, **variables: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     # a new nonce each time: the response cache must not answer (the search memo may)
-    data = await gql(client, query, **variables, **{NONCE_VARIABLE: next(_nonces)})
+    data = await gql(client, query, **with_nonce(variables))
     return (time.perf_counter() - start) * 1000, data
 
 
@@ -313,7 +308,7 @@ async def run(
                 else f"PostgreSQL {(await _pg_admin(server, 'SHOW server_version')).split()[0]}"
             )
         clients = [
-            await stack.enter_async_context(app_client(t.url, anon_rate_limit=UNLIMITED))
+            await stack.enter_async_context(app_client(t.url, anon_rate_limit=UNLIMITED_RATE))
             for t in targets
         ]
         print(f"measuring: {len(QUERIES)} queries × {repeat} rounds …", file=sys.stderr)
