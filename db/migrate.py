@@ -10,12 +10,14 @@ from alembic.config import Config
 from alembic import command
 from db.session import create_engine
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = PROJECT_ROOT / "alembic"
+#: alembic's scripts: db/migrations in an installed wheel (mapped from alembic/ by the
+#: build), the checkout's alembic/ folder otherwise.
+_PACKAGED = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "alembic"
 
 
 def alembic_config(url: str) -> Config:
-    """An alembic Config for ``url`` whose scripts are the project's ``alembic/`` folder."""
+    """An alembic Config for ``url`` whose scripts are ``MIGRATIONS``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # ConfigParser interpolation: a literal % in a password must be doubled.

@@ -11,6 +11,15 @@ from db.reference import PROVINCES
 from loaders.records import ParseError
 
 SOURCE_KINDS = frozenset({"QA_BOOKLET", "HANDBOOK", "ARTICLE", "SLIDES"})
+
+#: The bundled sources' manifest: inside the package in an installed wheel
+#: (loaders/bundled, mapped from data/sources by the build), in data/sources in a checkout.
+_PACKAGED = Path(__file__).resolve().parent / "bundled" / "manifest.toml"
+BUNDLED_MANIFEST = (
+    _PACKAGED
+    if _PACKAGED.is_file()
+    else Path(__file__).resolve().parent.parent / "data" / "sources" / "manifest.toml"
+)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 

@@ -20,10 +20,11 @@ import asyncpg
 import pytest
 
 from db.migrate import upgrade_async
+from loaders.manifest import BUNDLED_MANIFEST
 from tests.pgserver import PostgresServer, PostgresUnavailable
 
 BACKENDS = ("sqlite", "postgresql")
-BUNDLED_MANIFEST = Path(__file__).resolve().parent.parent / "data" / "sources" / "manifest.toml"
+
 _counter = itertools.count(1)
 
 

