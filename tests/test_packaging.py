@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -54,6 +56,12 @@ def test_dockerfile_runs_as_non_root_on_slim_python() -> None:
     assert users and users[-1] not in ("root", "0")
     for folder in ("api", "schema", "loaders", "db", "alembic", "data"):
         assert any(line.startswith(f"COPY {folder} ") for line in lines), folder
+    # installs come from the hash-pinned locks, and the package as a wheel (not editable)
+    runs = " ".join(line for line in lines if not line.startswith("#"))
+    assert "--require-hashes --no-deps -r requirements/runtime.txt" in runs
+    assert "--require-hashes --no-deps -r requirements/build.txt" in runs
+    assert "pip install --no-deps --no-build-isolation ." in runs
+    assert "pip install -e" not in runs
 
 
 def _build_wheel(into: Path) -> Path:
@@ -124,3 +132,34 @@ def test_installed_wheel_serves_the_bundled_content_from_an_empty_folder(
     assert answer["data"]["hg"]["questions"]["totalCount"] == 18
     assert answer["data"]["kh"]["questions"]["totalCount"] == 27
     assert sorted(p.name for p in empty.iterdir()) == ["dxgraph.db"]
+
+
+def _names(requirements: list[str]) -> set[str]:
+    return {
+        re.split(r"[\[<>=!~; ]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements
+    }
+
+
+def _locked(path: Path) -> dict[str, str]:
+    """``name -> version`` of a lock file, each pin followed by its hashes."""
+    text = path.read_text()
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)(?: ;[^\\]*)? \\\n\s+--hash=sha256:", text, re.M)
+    assert len(pins) == len(re.findall(r"^[A-Za-z0-9_.-]+==", text, re.M)), "a pin without hash"
+    return {name.lower(): version for name, version in pins}
+
+
+def test_locks_pin_every_declared_dependency_with_hashes() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = _locked(ROOT / "requirements" / "runtime.txt")
+    dev = _locked(ROOT / "requirements" / "dev.txt")
+    assert _names(project["dependencies"]) <= runtime.keys()
+    extras = (
+        project["optional-dependencies"]["dev"] + project["optional-dependencies"]["test-servers"]
+    )
+    assert _names(project["dependencies"] + extras) <= dev.keys()
+    # one version of each package everywhere
+    assert {name: dev[name] for name in runtime} == runtime
+    assert _locked(ROOT / "requirements" / "build.txt")["hatchling"] == dev["hatchling"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install --quiet --require-hashes --no-deps -r $(LOCK)" in makefile
+    assert "LOCK := requirements/dev.txt" in makefile
