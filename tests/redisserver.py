@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 
-from tests.pgserver import _free_port
+from devkit.pgserver import _free_port
 
 INSTALL_HINT = (
     "redis-server was not found. The shared rate-limit and cache tests do not skip: "

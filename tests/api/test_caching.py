@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.client import app_client, error_codes, statements
+from devkit.client import app_client, error_codes, statements
 from tests.conftest import load_into, subset_manifest
 from tests.redisserver import redis_server
 
