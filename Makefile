@@ -53,8 +53,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/deptry .
-	$(BIN)/deptry api schema loaders db --optional-dependencies-dev-groups dev,test-servers \
+	$(BIN)/deptry api schema loaders db dxtext --optional-dependencies-dev-groups dev,test-servers \
 	  --per-rule-ignores 'DEP002=aiosqlite|asyncpg'
 
 bench: provision

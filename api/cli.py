@@ -15,6 +15,7 @@ from loaders.manifest import BUNDLED_MANIFEST
 
 if TYPE_CHECKING:
     from api.keys import KeyInfo, Sessionmaker
+    from loaders.ingest import LoadReport
 
 T = TypeVar("T")
 
@@ -43,15 +44,56 @@ def load(
 ) -> None:
     """Migrate if needed, then load every source of the manifest, all or nothing."""
     from db.migrate import upgrade
-    from loaders.ingest import LoadError, load_manifest_sync
+    from loaders.ingest import LoadError
 
     settings = _settings()
     upgrade(settings.database_url)
     try:
-        load_manifest_sync(settings.database_url, manifest, report=True)
+        _load_and_report(settings.database_url, manifest)
     except LoadError as exc:
         typer.echo(f"load failed, the database is unchanged: {exc}", err=True)
         raise typer.Exit(code=1) from exc
+
+
+def _load_and_report(url: str, manifest: Path) -> None:
+    """Load with a progress bar while the sources parse, then print the load's report."""
+    from rich.progress import Progress
+
+    from loaders.ingest import load_manifest_sync
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("parsing sources")
+        report = load_manifest_sync(
+            url, manifest, on_parsed=lambda e: bar.update(task, advance=1, description=e.slug)
+        )
+    print_report(report)
+
+
+def print_report(report: LoadReport) -> None:
+    """The load's table (records per source), its warnings, and whether content changed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(Console().width, 110))
+    table = Table(title="dxgraph load")
+    for column in ("source", "questions", "targets", "tasks", "documents", "rankings", "warnings"):
+        table.add_column(column, justify="left" if column == "source" else "right", no_wrap=True)
+    for s in report.sources:
+        table.add_row(
+            s.slug,
+            str(s.questions),
+            str(s.targets),
+            str(s.tasks),
+            str(s.documents),
+            str(s.rankings),
+            str(len(s.warnings)),
+        )
+    console.print(table)
+    for s in report.sources:
+        for warning in s.warnings:
+            console.print(f"[yellow]warning[/yellow] {s.slug}: {warning}", highlight=False)
+    state = "content changed" if report.changed else "content unchanged, nothing written"
+    console.print(f"{state}; content version {report.version}")
 
 
 @app.command()
@@ -64,13 +106,13 @@ def serve(
     import uvicorn
 
     from db.migrate import upgrade
-    from loaders.ingest import has_content, load_manifest_sync
+    from loaders.ingest import has_content
 
     settings = _settings()
     upgrade(settings.database_url)
     if not asyncio.run(has_content(settings.database_url)):
         typer.echo("the database holds no content: loading the bundled sources")
-        load_manifest_sync(settings.database_url, BUNDLED_MANIFEST, report=True)
+        _load_and_report(settings.database_url, BUNDLED_MANIFEST)
     uvicorn.run(
         "api.app:create_server_app",
         factory=True,

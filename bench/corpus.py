@@ -41,9 +41,9 @@ from sqlalchemy import insert, text
 from db import models
 from db.reference import PROVINCES
 from db.session import create_engine
+from dxtext.text import slugify
 from loaders.ingest import build_rows, parse_all, search_entries, write_rows
 from loaders.manifest import read_manifest
-from loaders.text import slugify
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = PROJECT_ROOT / "data" / "sources" / "manifest.toml"

@@ -1,7 +1,7 @@
 """In-process checks of dxgraph: SQL statements per request, whether they stay constant as
 pages grow, and EXPLAIN ANALYZE of every statement a scenario sends (PostgreSQL).
 
-The app runs inside the bench process (``tests.client.app_client``, no network); every
+The app runs inside the bench process (``devkit.client.app_client``, no network); every
 statement its engine sends is recorded by a SQLAlchemy ``before_cursor_execute``
 listener, the same hook ``db.session.StatementCounter`` uses. Each request carries a
 fresh nonce variable, so the response cache never answers it.
@@ -29,7 +29,7 @@ from bench.scenarios import (
     dxgraph_request,
     with_nonce,
 )
-from tests.client import app_client
+from devkit.client import app_client
 
 #: Page-size series: the same query at growing ``first``; statements must not grow.
 PAGE_SERIES: dict[str, tuple[str, list[dict[str, Any]]]] = {

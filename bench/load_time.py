@@ -36,9 +36,9 @@ from sqlalchemy import text
 
 from db.migrate import upgrade
 from db.session import create_engine
+from devkit.pgserver import PostgresServer
 from loaders.ingest import load_manifest, parse_all
 from loaders.manifest import read_manifest
-from tests.pgserver import PostgresServer
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -126,10 +126,10 @@ async def measure_rounds(
         engine = create_engine(await fresh_database(n))
         try:
             start = time.perf_counter()
-            first = await load_manifest(engine, MANIFEST, progress=False)
+            first = await load_manifest(engine, MANIFEST)
             result.first_load.samples.append(time.perf_counter() - start)
             start = time.perf_counter()
-            second = await load_manifest(engine, MANIFEST, progress=False)
+            second = await load_manifest(engine, MANIFEST)
             result.second_load.samples.append(time.perf_counter() - start)
         finally:
             await engine.dispose()

@@ -63,7 +63,7 @@ from bench.scenarios import (
 )
 from bench.servers import PROJECT_ROOT, VENV_BIN, Reaper, Server, free_port, reaper
 from bench.wrk import WrkResult, ensure_wrk, run_wrk
-from tests.pgserver import PostgresServer
+from devkit.pgserver import PostgresServer
 
 BENCH_DIR = Path(__file__).resolve().parent
 PEERS_DIR = BENCH_DIR / "peers"

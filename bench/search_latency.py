@@ -5,7 +5,7 @@ For each backend (SQLite in a temporary file, a throwaway PostgreSQL) and each s
 times under different slugs, so the records are real text), a migrated database is
 loaded with ``loaders.ingest.load_manifest`` (its time is reported too). A fixed list of
 Vietnamese queries, accented and not, then goes through the app in-process
-(``tests.client.app_client``): one warm-up pass, then ``--repeat`` rounds in which every
+(``devkit.client.app_client``): one warm-up pass, then ``--repeat`` rounds in which every
 query runs once on every database, interleaved, each followed by a floor query
 (``{ pillars { code } }``, no database work) on the same client. Reports p50, p95 and max
 milliseconds per backend and scale, the ×100/×1 ratio of the p50s and the ratio to the
@@ -41,10 +41,10 @@ from bench.scenarios import UNLIMITED_RATE, with_nonce
 from db import models
 from db.migrate import upgrade_async
 from db.session import create_engine
+from devkit.client import app_client, gql
+from devkit.pgserver import PostgresServer
 from loaders.ingest import load_manifest
 from loaders.manifest import SourceEntry, read_manifest
-from tests.client import app_client, gql
-from tests.pgserver import PostgresServer
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -199,7 +199,7 @@ async def load(target: Target, manifest: Path) -> None:
     engine = create_engine(target.url)
     try:
         start = time.perf_counter()
-        report = await load_manifest(engine, manifest, progress=False)
+        report = await load_manifest(engine, manifest)
         target.load_s = time.perf_counter() - start
         if not report.changed:
             raise RuntimeError(f"{target.name}: the load wrote nothing")
@@ -431,7 +431,7 @@ Method: each backend gets one database per scale — ×1 is `data/sources/manife
 (`ha-giang-hoi-dap-2022-copy-007`, …), so the items are real but repeated (documents merge
 by number, so they do not multiply). "load" is `load_manifest` into a migrated, empty
 database (parse + build rows + one write transaction); PostgreSQL is then `ANALYZE`d.
-Requests go through the Starlette app in-process (`tests.client.app_client`, httpx ASGI
+Requests go through the Starlette app in-process (`devkit.client.app_client`, httpx ASGI
 transport, no network): `search(query:, first: 10)` selecting `totalCount` and each hit's
 `score`, `snippet` and `item { __typename ... on Node { id } }`. After one warm-up pass,
 each round runs every query once on every database, interleaved (the order rotates), each

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from loaders.text import fold, nfc, squash_spaces
+from dxtext.text import fold, nfc, squash_spaces
 
 #: Phrases with commas that name one body (or one collective of bodies) and must not be
 #: split. Matched case-insensitively, with any spacing around the commas.

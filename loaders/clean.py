@@ -39,8 +39,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from dxtext.text import nfc, squash_spaces
 from loaders.records import Line, Span
-from loaders.text import nfc, squash_spaces
 
 #: A raw line that is only a page number: "12", "- 12 -", "– 12 –".
 _PAGE_NUMBER = re.compile(r"^[-–—]?\s*(\d{1,4})\s*[-–—]?$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from loaders.text import nfc, squash_spaces
+from dxtext.text import nfc, squash_spaces
 
 #: A date inside running text. Groups: numeric (``d``, ``m``, ``y``) or worded (``wd``,
 #: ``wm``, ``wy``). The digit guards keep it out of longer numbers ("112.284/368.441").

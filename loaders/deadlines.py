@@ -17,8 +17,8 @@ import calendar
 import datetime
 import re
 
+from dxtext.text import fold, nfc, squash_spaces
 from loaders.dates import parse_date
-from loaders.text import fold, nfc, squash_spaces
 
 DATE = "DATE"
 PERIOD = "PERIOD"

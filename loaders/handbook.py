@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dxtext.docnumber import find_numbers
 from loaders.clean import part_heading
-from loaders.docnumber import find_numbers
 from loaders.pillars import classify
 from loaders.qa_booklet import part_number, unique
 from loaders.records import Line, QuestionRecord, Span, Warning

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from dxtext.text import nfc
 from loaders.records import ParseError
-from loaders.text import nfc
 
 _BOM = b"\xef\xbb\xbf"
 #: Bytes that never occur in a text file: NUL and the C0 controls that are not spacing.

@@ -149,3 +149,7 @@ class ParseError(Exception):
         self.file = file
         self.line = line
         self.message = message
+
+
+class LoadError(Exception):
+    """A load that did not happen; the database is as it was."""

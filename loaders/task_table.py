@@ -20,12 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dxtext.docnumber import find_numbers
+from dxtext.text import fold, nfc, squash_spaces
 from loaders.agencies import split_agencies
 from loaders.deadlines import parse_deadline
-from loaders.docnumber import find_numbers
 from loaders.pillars import classify, pillar_of_heading
 from loaders.records import Span, TaskRecord, Warning
-from loaders.text import fold, nfc, squash_spaces
 
 _COLUMNS = 4
 _ROMAN = re.compile(r"[IVXLC]+")

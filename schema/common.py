@@ -1,62 +1,23 @@
-"""Types and helpers shared by the domain modules: citations, province arguments, matching."""
+"""Helpers shared by the domain modules: province arguments, text matching, pillar filters.
+
+A leaf: it imports no domain module of the schema (import-linter keeps it so).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
-import strawberry
 from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, true
 from sqlalchemy import text as sql
 
 from db import models
-from loaders.text import tokens
+from dxtext.text import tokens
 from schema.context import Info
-from schema.dataloaders import row_loader
 from schema.errors import BadUserInput
-
-if TYPE_CHECKING:
-    from schema.documents import Document
-    from schema.provinces import Province
-    from schema.sources import Source
 
 MAX_SEARCH_LENGTH = 500
 #: words beyond this many do not narrow a search further
 MAX_WORDS = 32
-
-
-@strawberry.type(
-    description="Where a piece of content comes from: 1-based, inclusive line numbers in "
-    "the source text, and the text of those lines."
-)
-class Citation:
-    line_start: int
-    line_end: int
-    excerpt: str
-    source_id: strawberry.Private[str]
-
-    @strawberry.field
-    async def source(self, info: Info) -> Annotated[Source, strawberry.lazy("schema.sources")]:
-        from schema.sources import load_source
-
-        return await load_source(info, self.source_id)
-
-    @classmethod
-    def of(cls, row: Any) -> Citation:
-        """The citation of a row that has the cited columns (``CitedMixin``)."""
-        return cls(
-            line_start=row.line_start,
-            line_end=row.line_end,
-            excerpt=row.excerpt,
-            source_id=row.source_id,
-        )
-
-
-async def load_province_row(info: Info, province_id: str | None) -> models.Province | None:
-    if province_id is None:
-        return None
-    row = await row_loader(info, models.Province).load(province_id)
-    found: models.Province | None = row
-    return found
 
 
 def exact(value: str) -> str:
@@ -147,34 +108,3 @@ def pillar_filter(record_id: Any, pillar: Any) -> ColumnElement[bool]:
         )
         .exists()
     )
-
-
-@strawberry.type
-class InProvince:
-    """A record that may belong to a province: its ``province`` field, through the loader."""
-
-    province_id: strawberry.Private[str | None]
-
-    @strawberry.field
-    async def province(
-        self, info: Info
-    ) -> Annotated[Province, strawberry.lazy("schema.provinces")] | None:
-        from schema.provinces import Province
-
-        row = await load_province_row(info, self.province_id)
-        return Province.from_row(row) if row else None
-
-
-@strawberry.type
-class InDocument:
-    """A record that a document may set: its ``document`` field, through the loader."""
-
-    document_id: strawberry.Private[str | None]
-
-    @strawberry.field
-    async def document(
-        self, info: Info
-    ) -> Annotated[Document, strawberry.lazy("schema.documents")] | None:
-        from schema.documents import load_document
-
-        return await load_document(info, self.document_id)

@@ -2,8 +2,8 @@
 
 ``loader(info, key, fn)`` returns the request's DataLoader for ``key``, creating it on
 first use; batches take turns on the request's one session (``Context.session``).
-``row_loader``/``nodes_by_id`` fetch rows by primary key; ``rows_by_parent`` builds the
-batch functions of one-to-many relations.
+``row_loader``/``nodes_by_id``/``load_province_row`` fetch rows by primary key;
+``rows_by_parent`` builds the batch functions of one-to-many relations.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from strawberry.dataloader import DataLoader
 
+from db import models
 from schema.context import Info
 
 K = TypeVar("K")
@@ -70,3 +71,11 @@ async def nodes_by_id(
     """``resolve_nodes`` of a Relay type: one batched statement for every ID of a request."""
     rows = await row_loader(info, model).load_many(node_ids)
     return [convert(row) if row is not None else None for row in rows]
+
+
+async def load_province_row(info: Info, province_id: str | None) -> models.Province | None:
+    if province_id is None:
+        return None
+    row = await row_loader(info, models.Province).load(province_id)
+    found: models.Province | None = row
+    return found

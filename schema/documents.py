@@ -11,17 +11,13 @@ from sqlalchemy import Select, select
 from strawberry import relay
 
 from db import models
-from loaders.docnumber import number_key
-from schema.common import (
-    Citation,
-    InProvince,
-    exact,
-    province_slug,
-    text_match,
-)
+from dxtext.docnumber import number_key
+from schema.common import exact, province_slug, text_match
 from schema.context import Info
 from schema.dataloaders import loader, nodes_by_id, row_loader, rows_by_parent
 from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
+from schema.province_field import InProvince
+from schema.sources import Citation
 
 if TYPE_CHECKING:
     from schema.targets import TargetConnection
@@ -250,3 +246,14 @@ class DocumentQuery:
         self, info: Info, number: str, province: str | None = None
     ) -> Document | None:
         return await find_document(info, number, province)
+
+
+@strawberry.type
+class InDocument:
+    """A record that a document may set: its ``document`` field, through the loader."""
+
+    document_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def document(self, info: Info) -> Document | None:
+        return await load_document(info, self.document_id)

@@ -105,7 +105,7 @@ class Province(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Province | None]:
-        from schema.common import load_province_row
+        from schema.dataloaders import load_province_row
 
         rows = [await load_province_row(info, node_id) for node_id in node_ids]
         return [cls.from_row(row) if row else None for row in rows]

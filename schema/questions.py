@@ -10,17 +10,16 @@ from strawberry import relay
 
 from db import models
 from schema.common import (
-    Citation,
     exact,
-    load_province_row,
     pillar_filter,
     province_slug,
     text_match,
 )
 from schema.context import Info
-from schema.dataloaders import loader, nodes_by_id, rows_by_parent
+from schema.dataloaders import load_province_row, loader, nodes_by_id, rows_by_parent
 from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
+from schema.sources import Citation
 
 if TYPE_CHECKING:
     from schema.documents import Document

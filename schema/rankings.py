@@ -9,10 +9,11 @@ from sqlalchemy import select
 from strawberry import relay
 
 from db import models
-from schema.common import Citation, load_province_row, province_slug
+from schema.common import province_slug
 from schema.context import Info
-from schema.dataloaders import nodes_by_id
+from schema.dataloaders import load_province_row, nodes_by_id
 from schema.pillars import Pillar, PillarCode
+from schema.sources import Citation
 
 if TYPE_CHECKING:
     from schema.provinces import Province

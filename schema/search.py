@@ -26,7 +26,7 @@ from sqlalchemy import text as sql
 from strawberry import relay
 
 from db import models
-from loaders.text import fold, nfc
+from dxtext.text import fold, nfc
 from schema.common import matching_entries, province_slug, search_words
 from schema.context import Info
 from schema.documents import Document

@@ -1,21 +1,18 @@
-"""Sources: the loaded texts every citation points into."""
+"""Sources: the loaded texts every citation points into, and the Citation type."""
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
 from db import models
-from schema.common import InProvince
 from schema.context import Info
 from schema.dataloaders import nodes_by_id, row_loader
-
-if TYPE_CHECKING:
-    pass
+from schema.province_field import InProvince
 
 
 @strawberry.enum
@@ -59,6 +56,31 @@ class Source(relay.Node, InProvince):
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Source | None]:
         return await nodes_by_id(info, models.Source, node_ids, cls.from_row)
+
+
+@strawberry.type(
+    description="Where a piece of content comes from: 1-based, inclusive line numbers in "
+    "the source text, and the text of those lines."
+)
+class Citation:
+    line_start: int
+    line_end: int
+    excerpt: str
+    source_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def source(self, info: Info) -> Source:
+        return await load_source(info, self.source_id)
+
+    @classmethod
+    def of(cls, row: Any) -> Citation:
+        """The citation of a row that has the cited columns (``CitedMixin``)."""
+        return cls(
+            line_start=row.line_start,
+            line_end=row.line_end,
+            excerpt=row.excerpt,
+            source_id=row.source_id,
+        )
 
 
 async def load_source(info: Info, source_id: str) -> Source:

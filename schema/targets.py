@@ -10,11 +10,8 @@ from sqlalchemy import Select, select
 from strawberry import relay
 
 from db import models
-from loaders.docnumber import number_key
+from dxtext.docnumber import number_key
 from schema.common import (
-    Citation,
-    InDocument,
-    InProvince,
     exact,
     pillar_filter,
     province_slug,
@@ -22,8 +19,11 @@ from schema.common import (
 )
 from schema.context import Info
 from schema.dataloaders import loader, nodes_by_id, rows_by_parent
+from schema.documents import InDocument
 from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
+from schema.province_field import InProvince
+from schema.sources import Citation
 
 if TYPE_CHECKING:
     pass

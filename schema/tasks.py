@@ -12,9 +12,6 @@ from strawberry import relay
 
 from db import models
 from schema.common import (
-    Citation,
-    InDocument,
-    InProvince,
     matches_words,
     pillar_filter,
     province_slug,
@@ -23,6 +20,7 @@ from schema.common import (
 )
 from schema.context import Info
 from schema.dataloaders import loader, nodes_by_id, rows_by_parent
+from schema.documents import InDocument
 from schema.pagination import (
     Built,
     CountedConnection,
@@ -33,6 +31,8 @@ from schema.pagination import (
     page,
 )
 from schema.pillars import Pillar, PillarCode, load_pillars
+from schema.province_field import InProvince
+from schema.sources import Citation
 
 if TYPE_CHECKING:
     pass

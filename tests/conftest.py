@@ -2,7 +2,7 @@
 
 ``db_url`` is a fresh, migrated, empty database for one test; ``loaded_url`` is a
 database with the bundled sources loaded, shared read-only by the tests of a session.
-PostgreSQL is a throwaway server started for the session (tests/pgserver.py); it never
+PostgreSQL is a throwaway server started for the session (devkit/pgserver.py); it never
 skips: without server binaries the session fails saying how to install them.
 """
 
@@ -20,8 +20,8 @@ import asyncpg
 import pytest
 
 from db.migrate import upgrade_async
+from devkit.pgserver import PostgresServer, PostgresUnavailable
 from loaders.manifest import BUNDLED_MANIFEST
-from tests.pgserver import PostgresServer, PostgresUnavailable
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -88,7 +88,7 @@ def test_wheel_ships_migrations_and_bundled_sources(tmp_path: Path) -> None:
     assert "manifest.toml" in sources
     assert {f"loaders/bundled/{name}" for name in sources} <= names
     assert "api/static/graphiql/graphiql@3.8.3/graphiql.min.js" in names
-    assert not any(name.startswith(("tests/", "bench/", ".venv/")) for name in names)
+    assert not any(name.startswith(("tests/", "bench/", "devkit/", ".venv/")) for name in names)
 
 
 def test_installed_wheel_serves_the_bundled_content_from_an_empty_folder(

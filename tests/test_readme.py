@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.client import app_client, gql
+from devkit.client import app_client, gql
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 EXAMPLE = re.compile(

@@ -30,7 +30,7 @@ from starlette.routing import Route
 from strawberry import relay
 
 from bench.scenarios import Scenario, scenario_of_request
-from loaders.text import tokens
+from dxtext.text import tokens
 from schema.search import CANDIDATES, Candidate, Stats, has_marks, highlight, score
 
 Row = tuple[Any, ...]

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from api.app import GC_GEN0_THRESHOLD
 from api.cli import app as cli
 from db.migrate import upgrade_async
-from tests.client import app_client, gql
+from devkit.client import app_client, gql
 
 
 async def test_provinces_and_pillars(db_url: str) -> None:
@@ -85,7 +85,7 @@ async def test_readyz_follows_the_database_without_restart(backend, db_url, pg_s
             assert (await client.get("/readyz")).status_code == 200
         return
     # PostgreSQL: a server of its own, stopped and started under the running app.
-    from tests.pgserver import PostgresServer
+    from devkit.pgserver import PostgresServer
 
     server = PostgresServer().start()
     try:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.client import app_client, error_codes, statements
+from devkit.client import app_client, error_codes, statements
+from devkit.redisserver import redis_server
 from tests.conftest import load_into, subset_manifest
-from tests.redisserver import redis_server
 
 QUERY = """query KinhTeSo($first: Int) {
   questions(first: $first, filter: {search: "kinh te so"}) { totalCount nodes { id text } }

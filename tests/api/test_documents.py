@@ -9,7 +9,7 @@ import pytest
 import strawberry.schema.schema
 
 from api.documents import MAX_QUERY_CHARS, DocumentStore
-from tests.client import app_client, error_codes, gql, post
+from devkit.client import app_client, error_codes, gql, post
 
 PAGE = """query Page($n: Int) { questions(first: $n) { totalCount nodes { id } } }
 query Count { questions { totalCount } }"""

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from api.keys import create_key
-from tests.client import app_client, error_codes, post, with_sessions
+from devkit.client import app_client, error_codes, post, with_sessions
 
 PROVINCES = "{ provinces { slug name } }"
 

@@ -11,9 +11,9 @@ import time
 
 from api.keys import create_key
 from db.migrate import upgrade_async
-from tests.client import app_client, error_codes, with_sessions
+from devkit.client import app_client, error_codes, with_sessions
+from devkit.pgserver import PostgresServer
 from tests.conftest import load_into
-from tests.pgserver import PostgresServer
 
 QUERY = "query($n: Int) { questions(first: $n) { totalCount nodes { text } } }"
 

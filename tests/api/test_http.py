@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from tests.client import app_client, error_codes
+from devkit.client import app_client, error_codes
 
 QUERY = "{ pillars { code } }"
 

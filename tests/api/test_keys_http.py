@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import event
 
 from api.keys import create_key, list_keys, revoke_key
-from tests.client import app_client, error_codes, with_sessions
-from tests.redisserver import redis_server
+from devkit.client import app_client, error_codes, with_sessions
+from devkit.redisserver import redis_server
 
 QUERY = {"query": "{ pillars { code } }"}
 

@@ -12,7 +12,7 @@ from graphql import get_introspection_query
 
 from api.limits import Limits, count_tokens
 from api.settings import Settings
-from tests.client import app_client, error_codes, gql, post, statements
+from devkit.client import app_client, error_codes, gql, post, statements
 
 
 async def refused(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.client import app_client, statements
+from devkit.client import app_client, statements
 
 
 def _value(metrics: str, sample: str) -> float:

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, nodes, queries
 
 from conformance.mode import FULL, FUZZ_BACKENDS, FUZZ_EXAMPLES
-from tests.client import app_client
+from devkit.client import app_client
 
 ACCEPTS = ("application/json", "application/graphql-response+json", "*/*")
 

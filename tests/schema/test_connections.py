@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.client import app_client, error_codes, gql, post
+from devkit.client import app_client, error_codes, gql, post
 
 CONNECTIONS = {
     "documents": "documents(first: $first, after: $after)",

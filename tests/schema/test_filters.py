@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from loaders.text import fold
-from tests.client import app_client, gql
+from devkit.client import app_client, gql
+from dxtext.text import fold
 
 TASK_FIELDS = """id title deadline deadlineKind deadlineText
   leadAgencies { name } pillars { code } province { slug } document { number }

@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from tests.client import app_client, gql, statements
+from devkit.client import app_client, gql, statements
 
 QUERIES = {
     "tasks": (

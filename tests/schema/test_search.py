@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from loaders.text import fold
-from tests.client import app_client, error_codes, gql, post, statements
+from devkit.client import app_client, error_codes, gql, post, statements
+from dxtext.text import fold
 from tests.conftest import load_into, subset_manifest
 
 SEARCH = """query($q: String!, $types: [SearchType!], $p: String, $n: Int, $after: String) {

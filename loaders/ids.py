@@ -1,0 +1,47 @@
+"""The ID schemes of every content record, in one place.
+
+An ID is derived from the source slug and what the record is (its number, year, place
+in a numbered list, or its own text), never from row order across sources, so reloading
+the same sources, or loading them into the other database, gives the same IDs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from dxtext.text import slugify
+
+
+def document_id(key: str) -> str:
+    """A document (văn bản), by the merge key of its mentions (province + folded number)."""
+    return f"doc/{key}"
+
+
+def document_citation_id(document: str, source: str, start: int, end: int) -> str:
+    return f"{document}@{source}:{start}-{end}"
+
+
+def question_id(source: str, number: int | None, unnumbered: int) -> str:
+    """A question by its number; an unnumbered one by its rank among the unnumbered."""
+    return f"{source}/q/h{unnumbered}" if number is None else f"{source}/q/{number}"
+
+
+def target_id(source: str, year: int, nth_of_year: int) -> str:
+    return f"{source}/target/{year}/{nth_of_year}"
+
+
+def task_id(source: str, position: int) -> str:
+    return f"{source}/task/{position}"
+
+
+def agency_id(province: str | None, name: str) -> str:
+    return f"agency/{province or 'national'}/{slugify(name)}"
+
+
+def ranking_id(source: str, province: str, year: int | None, pillar: str | None) -> str:
+    return f"{source}/dti/{province}/{year or 'na'}/{pillar or 'overall'}"
+
+
+def content_hash(*parts: str) -> str:
+    """A short, stable digest of a record's own text (12 hex digits)."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]

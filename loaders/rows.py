@@ -1,0 +1,264 @@
+"""Row building: parsed records → the rows of every content table, one function per domain.
+
+Pure: no database. IDs come from ``loaders.ids``; every row's keys are columns of its
+table's model (tests/loaders/test_rows.py checks it), so the write step can insert them as
+they are.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from dxtext.text import fold
+from loaders import ids
+from loaders.documents import merge_mentions
+from loaders.manifest import SourceEntry
+from loaders.records import DocumentMention, LoadError, ParsedSource, Span
+from loaders.search_index import search_entries
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+@dataclass
+class SourceReport:
+    slug: str
+    questions: int = 0
+    targets: int = 0
+    tasks: int = 0
+    documents: int = 0
+    rankings: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Parsed:
+    entry: SourceEntry
+    text: str
+    lines: list[str]
+    sha256: str
+    result: ParsedSource
+
+
+def _excerpt(lines: list[str], span: Span, file: str) -> str:
+    if span.end > len(lines):
+        raise LoadError(f"{file}:{span.start}: citation runs past the last line ({len(lines)})")
+    return "\n".join(lines[span.start - 1 : span.end]).strip()
+
+
+def _cite(p: Parsed, span: Span) -> dict[str, Any]:
+    return {
+        "source_id": p.entry.slug,
+        "line_start": span.start,
+        "line_end": span.end,
+        "excerpt": _excerpt(p.lines, span, str(p.entry.path)),
+    }
+
+
+def build_rows(parsed: list[Parsed]) -> tuple[Rows, list[SourceReport]]:
+    """Every content row, keyed by table name, with deterministic IDs."""
+    rows: Rows = defaultdict(list)
+    reports = {p.entry.slug: SourceReport(p.entry.slug) for p in parsed}
+
+    # Documents first: mentions from every source merge into one document each.
+    mention_source: list[Parsed] = []
+    tagged: list[tuple[str | None, DocumentMention]] = []
+    for p in parsed:
+        for mention in p.result.documents:
+            mention_source.append(p)
+            tagged.append((p.entry.province, mention))
+    merged, merge_warnings = merge_mentions(tagged)
+    doc_ids: dict[tuple[str | None, str], str] = {}
+    national: dict[str, str] = {}
+    for doc in merged:
+        doc_id = ids.document_id(doc.key)
+        key = fold(doc.number)
+        if doc.province is None:
+            national[key] = doc_id
+        doc_ids[(doc.province, key)] = doc_id
+        rows["documents"].append(
+            {
+                "id": doc_id,
+                "number": doc.number,
+                "number_key": key,
+                "kind": doc.kind,
+                "kind_label": doc.kind_label,
+                "title": doc.title,
+                "issued_on": doc.issued_on,
+                "issuer": doc.issuer,
+                "level": doc.level,
+                "province_id": doc.province,
+            }
+        )
+        cited: set[tuple[str, int, int]] = set()
+        for index, mention in zip(doc.indexes, doc.mentions, strict=True):
+            p = mention_source[index]
+            spot = (p.entry.slug, mention.span.start, mention.span.end)
+            if spot in cited:
+                continue
+            cited.add(spot)
+            rows["document_citations"].append(
+                {
+                    "id": ids.document_citation_id(
+                        doc_id, p.entry.slug, mention.span.start, mention.span.end
+                    ),
+                    "document_id": doc_id,
+                    "position": len(cited),
+                    **_cite(p, mention.span),
+                }
+            )
+            reports[p.entry.slug].documents += 1
+
+    def document_id(number: str | None, province: str | None) -> str | None:
+        if not number:
+            return None
+        key = fold(number)
+        return doc_ids.get((province, key)) or national.get(key)
+
+    for doc in merged:
+        source_id = ids.document_id(doc.key)
+        for number in doc.implements:
+            target_id = document_id(number, doc.province)
+            if target_id and target_id != source_id:
+                rows["document_links"].append(
+                    {"document_id": source_id, "implemented_id": target_id}
+                )
+
+    agencies: dict[str, dict[str, Any]] = {}
+    for position, p in enumerate(parsed, start=1):
+        entry, result, report = p.entry, p.result, reports[p.entry.slug]
+        report.warnings.extend(f"line {w.line}: {w.message}" for w in result.warnings)
+        rows["sources"].append(
+            {
+                "id": entry.slug,
+                "title": entry.title,
+                "kind": entry.kind,
+                "publisher": entry.publisher,
+                "year": entry.year,
+                "province_id": entry.province,
+                "line_count": len(p.lines),
+                "sha256": p.sha256,
+                "position": position,
+            }
+        )
+        unnumbered = 0
+        for q_pos, q in enumerate(result.questions, start=1):
+            if q.number is None:
+                unnumbered += 1
+            q_id = ids.question_id(entry.slug, q.number, unnumbered)
+            rows["questions"].append(
+                {
+                    "id": q_id,
+                    "number": q.number,
+                    "text": q.text,
+                    "answer": q.answer,
+                    "part": q.part,
+                    "province_id": entry.province if q.province_specific else None,
+                    "position": q_pos,
+                    **_cite(p, q.span),
+                }
+            )
+            _pillars(rows, q_id, q.pillars)
+            linked: list[str] = []
+            for number in q.document_numbers:
+                d_id = document_id(number, entry.province)
+                if d_id and d_id not in linked:
+                    linked.append(d_id)
+            rows["question_documents"].extend(
+                {"question_id": q_id, "document_id": d_id, "position": i}
+                for i, d_id in enumerate(linked, start=1)
+            )
+            report.questions += 1
+
+        per_year: dict[int, int] = defaultdict(int)
+        for t_pos, t in enumerate(result.targets, start=1):
+            per_year[t.year] += 1
+            t_id = ids.target_id(entry.slug, t.year, per_year[t.year])
+            rows["targets"].append(
+                {
+                    "id": t_id,
+                    "text": t.text,
+                    "year": t.year,
+                    "province_id": entry.province,
+                    "document_id": document_id(t.document_number, entry.province),
+                    "position": t_pos,
+                    **_cite(p, t.span),
+                }
+            )
+            rows["quantities"].extend(
+                {
+                    "target_id": t_id,
+                    "position": i,
+                    "value": qty.value,
+                    "unit": qty.unit,
+                    "comparator": qty.comparator,
+                    "qualifier": qty.qualifier,
+                }
+                for i, qty in enumerate(t.quantities, start=1)
+            )
+            _pillars(rows, t_id, t.pillars)
+            report.targets += 1
+
+        for k_pos, task in enumerate(result.tasks, start=1):
+            k_id = ids.task_id(entry.slug, k_pos)
+            rows["tasks"].append(
+                {
+                    "id": k_id,
+                    "title": task.title,
+                    "group": task.group,
+                    "ordinal": task.ordinal,
+                    "deadline": task.deadline,
+                    "deadline_text": task.deadline_text,
+                    "deadline_kind": task.deadline_kind,
+                    "province_id": entry.province,
+                    "document_id": document_id(task.document_number, entry.province),
+                    "position": k_pos,
+                    **_cite(p, task.span),
+                }
+            )
+            for a_pos, name in enumerate(dict.fromkeys(task.lead_agencies), start=1):
+                a_id = ids.agency_id(entry.province, name)
+                agencies.setdefault(
+                    a_id,
+                    {
+                        "id": a_id,
+                        "name": name,
+                        "name_folded": fold(name),
+                        "province_id": entry.province,
+                    },
+                )
+                rows["task_agencies"].append(
+                    {"task_id": k_id, "agency_id": a_id, "position": a_pos}
+                )
+            _pillars(rows, k_id, task.pillars)
+            report.tasks += 1
+
+        for r_pos, r in enumerate(result.rankings, start=1):
+            r_id = ids.ranking_id(entry.slug, r.province, r.year, r.pillar)
+            rows["rankings"].append(
+                {
+                    "id": r_id,
+                    "province_id": r.province,
+                    "year": r.year,
+                    "pillar_code": r.pillar,
+                    "rank": r.rank,
+                    "out_of": r.out_of,
+                    "score": r.score,
+                    "position": r_pos,
+                    **_cite(p, r.span),
+                }
+            )
+            report.rankings += 1
+    rows["agencies"] = list(agencies.values())
+    rows["search_entries"] = search_entries(rows)
+    report_list = list(reports.values())
+    if merge_warnings:
+        report_list[0].warnings.extend(f"documents: {w.message}" for w in merge_warnings)
+    return dict(rows), report_list
+
+
+def _pillars(rows: Rows, record_id: str, codes: list[str]) -> None:
+    rows["record_pillars"].extend(
+        {"record_id": record_id, "pillar_code": code} for code in dict.fromkeys(codes)
+    )

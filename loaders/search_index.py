@@ -1,0 +1,61 @@
+"""The search index: one entry per searchable record, its title and body and their tokens.
+
+Built from the content rows (``loaders.rows``); the write step stores the entries and the
+backend's full-text index over them (migration 0003).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from dxtext.text import tokens
+
+
+def search_entries(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One entry per searchable record: its title (weighs more) and body, and their tokens."""
+    agency_names = {a["id"]: a["name"] for a in rows.get("agencies", [])}
+    leads: dict[str, list[str]] = defaultdict(list)
+    for link in rows.get("task_agencies", []):
+        leads[link["task_id"]].append(agency_names.get(link["agency_id"], ""))
+    entries: list[tuple[str, str, str | None, str, str]] = []
+    entries += [
+        ("QUESTION", q["id"], q["province_id"], q["text"], q["answer"])
+        for q in rows.get("questions", [])
+    ]
+    entries += [
+        (
+            "TASK",
+            k["id"],
+            k["province_id"],
+            k["title"],
+            " ".join(x for x in (k["group"], k["deadline_text"], *leads[k["id"]]) if x),
+        )
+        for k in rows.get("tasks", [])
+    ]
+    entries += [
+        ("TARGET", t["id"], t["province_id"], t["text"], "") for t in rows.get("targets", [])
+    ]
+    entries += [
+        (
+            "DOCUMENT",
+            d["id"],
+            d["province_id"],
+            " ".join(x for x in (d["kind_label"], d["number"], d["title"]) if x),
+            d["issuer"] or "",
+        )
+        for d in rows.get("documents", [])
+    ]
+    return [
+        {
+            "id": record_id,
+            "kind": kind,
+            "province_id": province,
+            "title": title,
+            "body": body,
+            "title_folded": " ".join(tokens(title)),
+            "body_folded": " ".join(tokens(body)),
+            "position": position,
+        }
+        for position, (kind, record_id, province, title, body) in enumerate(entries, start=1)
+    ]
