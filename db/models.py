@@ -285,6 +285,21 @@ class SearchEntry(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
+class SearchTerm(Base):
+    """One word of the search index's vocabulary (folded), for prefixes, typos and
+    suggestions: how it is most often spelled, every spelling, and how many entries hold it.
+    """
+
+    __tablename__ = "search_terms"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    #: the most frequent spelling, lower case, with its diacritics ("nghiệp")
+    spelling: Mapped[str] = mapped_column(Text)
+    #: every spelling seen, space-separated ("soc sóc sọc")
+    spellings: Mapped[str] = mapped_column(Text)
+    entries: Mapped[int] = mapped_column(Integer)
+
+
 class ContentVersion(Base):
     """One row: bumped by every load that changes content (for caches)."""
 

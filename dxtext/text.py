@@ -35,6 +35,15 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+def spelled_tokens(text: str) -> list[tuple[str, str]]:
+    """Each word of ``text`` as (folded, as spelled in lower case): ``tokens`` with the
+    original spelling beside each folded word, for exact-spelling preference in search.
+
+    ``spelled_tokens("Chăm sóc SOC") == [("cham", "chăm"), ("soc", "sóc"), ("soc", "soc")]``
+    """
+    return [(fold(word), word) for word in _TOKEN.findall(nfc(text).lower())]
+
+
 def squash_spaces(text: str) -> str:
     """Collapse every run of white space to one space and trim the ends."""
     return _SPACE.sub(" ", text).strip()

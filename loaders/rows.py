@@ -16,7 +16,7 @@ from loaders import ids
 from loaders.documents import merge_mentions
 from loaders.manifest import SourceEntry
 from loaders.records import DocumentMention, LoadError, ParsedSource, Span
-from loaders.search_index import search_entries
+from loaders.search_index import search_entries, search_terms
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -252,6 +252,7 @@ def build_rows(parsed: list[Parsed]) -> tuple[Rows, list[SourceReport]]:
             report.rankings += 1
     rows["agencies"] = list(agencies.values())
     rows["search_entries"] = search_entries(rows)
+    rows["search_terms"] = search_terms(rows["search_entries"])
     report_list = list(reports.values())
     if merge_warnings:
         report_list[0].warnings.extend(f"documents: {w.message}" for w in merge_warnings)

@@ -1,15 +1,17 @@
-"""The search index: one entry per searchable record, its title and body and their tokens.
+"""The search index: one entry per searchable record, its title and body and their tokens,
+and the vocabulary of those tokens.
 
 Built from the content rows (``loaders.rows``); the write step stores the entries and the
-backend's full-text index over them (migration 0003).
+backend's full-text index over them (migration 0003), and the vocabulary (migration 0007)
+that search expands prefixes and corrects typos against.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
-from dxtext.text import tokens
+from dxtext.text import spelled_tokens, tokens
 
 
 def search_entries(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -58,4 +60,28 @@ def search_entries(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]
             "position": position,
         }
         for position, (kind, record_id, province, title, body) in enumerate(entries, start=1)
+    ]
+
+
+def search_terms(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The index's vocabulary: each folded word, its spellings, how many entries hold it.
+
+    The most frequent spelling is what a suggestion shows ("nghiep" → "nghiệp"); ties go
+    to the spelling that sorts first, so every load writes the same rows.
+    """
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    holding: Counter[str] = Counter()
+    for entry in entries:
+        words = spelled_tokens(f"{entry['title']} {entry['body']}")
+        for folded, spelled in words:
+            spellings[folded][spelled] += 1
+        holding.update({folded for folded, _ in words})
+    return [
+        {
+            "term": term,
+            "spelling": min(counts, key=lambda spelled: (-counts[spelled], spelled)),
+            "spellings": " ".join(sorted(counts)),
+            "entries": holding[term],
+        }
+        for term, counts in sorted(spellings.items())
     ]

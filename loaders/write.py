@@ -32,6 +32,7 @@ CONTENT_TABLES: tuple[type[models.Base], ...] = (
     models.RecordPillar,
     models.Ranking,
     models.SearchEntry,
+    models.SearchTerm,
 )
 
 

@@ -2,8 +2,9 @@
 
 It gives the answer dxgraph gives (the bench checks the JSON is equal) with no GraphQL,
 no ORM and no DataLoaders: asyncpg on PostgreSQL, aiosqlite on SQLite, the fewest
-statements a person would write. Search ranks its candidates with dxgraph's own scorer
-(``schema.search.score``, pure Python): ranking is the answer's definition, not overhead.
+statements a person would write. Search plans and ranks with dxgraph's own planner and
+scorer (``schema.search_plan``, ``schema.search_rank``, pure Python): matching prefixes and
+typos and ranking are the answer's definition, not overhead.
 
 Run: ``BENCH_RAW_DATABASE_URL=… uvicorn --factory bench.peers.raw:create_app``.
 """
@@ -31,7 +32,10 @@ from strawberry import relay
 
 from bench.scenarios import Scenario, scenario_of_request
 from dxtext.text import tokens
-from schema.search import CANDIDATES, Candidate, Stats, has_marks, highlight, score
+from schema.common import MAX_WORDS
+from schema.search import CANDIDATES, EXACT_TOTAL
+from schema.search_plan import Plan, Vocabulary, plan_query
+from schema.search_rank import Candidate, Marking, Stats, score
 
 Row = tuple[Any, ...]
 
@@ -169,16 +173,36 @@ async def internal_tasks(db: Database, _variables: dict[str, Any]) -> dict[str, 
     }
 
 
-async def _search_rows(
-    db: Database, words: list[str], kinds: list[str], columns: str
-) -> tuple[int, list[Row], Stats]:
-    """Count, the engine's best candidates, and the corpus statistics the scorer needs."""
+_VOCABULARY: dict[str, tuple[Vocabulary, Stats]] = {}
+
+
+async def _vocabulary(db: Database) -> tuple[Vocabulary, Stats]:
+    """The vocabulary and corpus statistics, read once per process (dxgraph reads them
+    once per content version; the bench loads no content while it runs)."""
+    if db.dialect not in _VOCABULARY:
+        terms = await db.fetch("SELECT term, spelling, spellings, entries FROM search_terms")
+        stats = await db.fetch(
+            "SELECT count(*), avg(length(title_folded)), avg(length(body_folded)) "
+            "FROM search_entries"
+        )
+        count, title_len, body_len = stats[0]
+        _VOCABULARY[db.dialect] = (
+            Vocabulary.of([(str(a), str(b), str(c), int(n)) for a, b, c, n in terms]),
+            Stats(int(count or 0), float(title_len or 0) / 5.5, float(body_len or 0) / 5.5),
+        )
+    return _VOCABULARY[db.dialect]
+
+
+async def _search_rows(db: Database, plan: Plan, kinds: list[str]) -> tuple[int, list[Row]]:
+    """The number of matches (capped as dxgraph caps it) and the engine's best candidates."""
     kind_list = db.in_list(kinds, 2)
+    columns = "id, kind, position, title_folded, body_folded, title, body"
     if db.dialect == "postgresql":
         match = "tsv @@ to_tsquery('simple', $1)"
-        expression = " & ".join(words)
+        expression = plan.tsquery()
         total = await db.fetch(
-            f"SELECT count(*) FROM search_entries WHERE {match} AND kind IN {kind_list}",
+            f"SELECT count(*) FROM (SELECT 1 FROM search_entries WHERE {match} "
+            f"AND kind IN {kind_list} LIMIT {EXACT_TOTAL + 1}) x",
             expression,
             *kinds,
         )
@@ -189,19 +213,12 @@ async def _search_rows(
             expression,
             *kinds,
         )
-        stats = await db.fetch(
-            "SELECT count(*), avg(length(title_folded)), avg(length(body_folded)), "
-            "(SELECT array_agg(x.n ORDER BY x.i) FROM (SELECT w.i, "
-            "(SELECT count(*) FROM search_entries WHERE tsv @@ to_tsquery('simple', w.word)) n "
-            "FROM unnest($1::text[]) WITH ORDINALITY AS w(word, i)) x) FROM search_entries",
-            words,
-        )
-        holding = dict(zip(words, stats[0][3], strict=True))
     else:
-        expression = " ".join(f'"{w}"' for w in words)
+        expression = plan.fts5()
         join = "search_fts f JOIN search_entries e ON e.id = f.entry_id"
         total = await db.fetch(
-            f"SELECT count(*) FROM {join} WHERE search_fts MATCH $1 AND e.kind IN {kind_list}",
+            f"SELECT count(*) FROM (SELECT 1 FROM {join} WHERE search_fts MATCH $1 "
+            f"AND e.kind IN {kind_list} LIMIT {EXACT_TOTAL + 1}) x",
             expression,
             *kinds,
         )
@@ -212,67 +229,41 @@ async def _search_rows(
             expression,
             *kinds,
         )
-        stats = await db.fetch(
-            "SELECT count(*), avg(length(title_folded)), avg(length(body_folded)) "
-            "FROM search_entries"
-        )
-        holding = {}
-        for word in dict.fromkeys(words):
-            found = await db.fetch(
-                "SELECT count(*) FROM search_fts WHERE search_fts MATCH $1", f'"{word}"'
-            )
-            holding[word] = int(found[0][0])
-    count, title_len, body_len = stats[0][0], stats[0][1], stats[0][2]
-    corpus = Stats(
-        int(count or 0), float(title_len or 0) / 5.5, float(body_len or 0) / 5.5, holding
-    )
-    return int(total[0][0]), rows, corpus
+    return int(total[0][0]), rows
 
 
 async def search(db: Database, _variables: dict[str, Any]) -> dict[str, Any]:
     query, first = "cong dan so la gi", 2
-    words = tokens(query)
-    columns = "id, kind, position, title_folded, body_folded"
-    if has_marks(query):
-        columns += ", title, body"
-    total, rows, stats = await _search_rows(db, words, ["QUESTION"], columns)
-    candidates = [
-        Candidate(*row[:5], *(" ".join(text.lower().split()) for text in row[5:])) for row in rows
-    ]
+    vocabulary, stats = await _vocabulary(db)
+    plan = plan_query(query, vocabulary, MAX_WORDS)
+    total, rows = await _search_rows(db, plan, ["QUESTION"])
+    candidates = [Candidate(*row) for row in rows]
     ranked = sorted(
-        ((score(c, words, query, stats), c) for c in candidates),
+        ((score(c, plan, vocabulary, stats, query), c) for c in candidates),
         key=lambda pair: (-pair[0], pair[1].position),
     )[:first]
     ids = [c.id for _, c in ranked]
     items: dict[str, Row] = {}
-    texts: dict[str, Row] = {}
     if ids:
         for row in await db.fetch(
             f"SELECT id, number, text, source_id FROM questions WHERE id IN {db.in_list(ids, 1)}",
             *ids,
         ):
             items[row[0]] = row
-        for row in await db.fetch(
-            f"SELECT id, title, body FROM search_entries WHERE id IN {db.in_list(ids, 1)}", *ids
-        ):
-            texts[row[0]] = row
-    nodes = []
-    for _, entry in ranked:
-        _, title, body = texts[entry.id]
-        in_title = set(words) <= set(entry.title_folded.split()) or not body
-        item = items[entry.id]
-        nodes.append(
-            {
-                "snippet": highlight(title if in_title else body, words),
-                "item": {
-                    "id": relay.to_base64("Question", item[0]),
-                    "number": item[1],
-                    "text": item[2],
-                    "source": {"slug": item[3]},
-                },
-            }
-        )
-    return {"search": {"totalCount": total, "nodes": nodes}}
+    marking = Marking.of(plan, vocabulary)
+    nodes = [
+        {
+            "snippet": marking.snippet(entry.title, entry.title_folded, entry.body),
+            "item": {
+                "id": relay.to_base64("Question", items[entry.id][0]),
+                "number": items[entry.id][1],
+                "text": items[entry.id][2],
+                "source": {"slug": items[entry.id][3]},
+            },
+        }
+        for _, entry in ranked
+    ]
+    return {"search": {"totalCount": min(total, EXACT_TOTAL), "nodes": nodes}}
 
 
 async def nested(db: Database, variables: dict[str, Any]) -> dict[str, Any]:

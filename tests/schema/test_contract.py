@@ -50,16 +50,6 @@ PENDING_1_1: dict[str, set[str]] = {
         "Argument Query.provinces(withContent:) was removed.",
         "Argument Query.rankings(index:) was removed.",
     },
-    "issue 16 (search)": {
-        "SearchFacets was removed.",
-        "SearchTypeCount was removed.",
-        "ProvinceCount was removed.",
-        "PillarCount was removed.",
-        "Field SearchConnection.totalCountIsExact was removed.",
-        "Field SearchConnection.facets was removed.",
-        "Field SearchConnection.suggestion was removed.",
-        "Argument Query.search(pillar:) was removed.",
-    },
 }
 
 

@@ -1,0 +1,244 @@
+"""Ranking and snippets of search matches: one scorer for both backends, so they agree.
+
+BM25F-style term weights with the title (a question's text, a task's title…) above the
+body; each query word scores through its best alternative (``schema.search_plan``): the
+exact word above a prefix, both above a correction. On top of that:
+
+- *exact spelling*: a query word typed with diacritics ("Tĩnh") weighs more where the
+  entry spells it the same way, and so does a plain ASCII word ("SOC", "DTI") that the
+  texts also write unaccented — a folded match is a weaker match, not an equal one;
+- *phrase*: the query's words adjacent and in order (the last one as a prefix) earn a
+  bonus, in the title more than in the body, so "Hà Tĩnh" ranks above "tỉnh Hà Giang";
+- the whole query in its own spelling earns a further bonus.
+
+Ties break by type, then by source order (in ``schema.search``).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+import re
+from dataclasses import dataclass
+
+from dxtext.text import fold, nfc, spelled_tokens
+from schema.search_plan import Alternative, Plan, Vocabulary
+
+SNIPPET_CHARS = 160
+TITLE_WEIGHT = 3.0
+PHRASE_BONUS = 4.0
+EXACT_BONUS = 2.0
+#: a word spelled as typed counts this much more than its folded form
+EXACT_WORD_BONUS = 1.0
+#: a prefix this long is marked wherever it begins a word; a shorter one only where it
+#: continues the matched words
+PREFIX_MARK_LETTERS = 3
+_K1, _B = 1.2, 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Corpus figures for term weights: entries and mean lengths (in words)."""
+
+    entries: int
+    title_length: float
+    body_length: float
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What ranking needs of a matching entry."""
+
+    id: str
+    kind: str
+    position: int
+    title_folded: str
+    body_folded: str
+    title: str
+    body: str
+    province_id: str | None = None
+
+
+def _frequency(alternative: Alternative, tokens: list[str], joined: str) -> int:
+    """How often ``alternative`` occurs in ``tokens`` (``joined`` is them space-joined)."""
+    terms = alternative.terms
+    if len(terms) == 1:
+        if alternative.prefix:
+            return sum(token.startswith(terms[0]) for token in tokens)
+        return tokens.count(terms[0])
+    if not alternative.phrase:
+        return min(tokens.count(term) for term in terms)
+    pattern = r"(?<!\S)" + re.escape(" ".join(terms)) + (r"\S*" if alternative.prefix else "")
+    return len(re.findall(pattern + r"(?!\S)", joined))
+
+
+def exact_forms(plan: Plan, vocabulary: Vocabulary) -> list[frozenset[str]]:
+    """Per group, the spellings that count as exact (empty: no spelling preference).
+
+    A word typed with diacritics prefers itself; a plain word prefers its plain form when
+    the texts also spell it that way ("soc" as "SOC", not only "sóc").
+    """
+    forms: list[frozenset[str]] = []
+    for group in plan.groups:
+        preferred: set[str] = set()
+        for spelled in group.spelled:
+            folded = fold(spelled)
+            if folded != spelled or spelled in vocabulary.spellings.get(folded, ()):
+                preferred.add(spelled)
+        forms.append(frozenset(preferred))
+    return forms
+
+
+def score(entry: Candidate, plan: Plan, vocabulary: Vocabulary, stats: Stats, raw: str) -> float:
+    """Relevance of one matching entry (higher is better), rounded for stability."""
+    title, body = entry.title_folded.split(), entry.body_folded.split()
+    title_norm = 1 - _B + _B * len(title) / max(stats.title_length, 1.0)
+    body_norm = 1 - _B + _B * len(body) / max(stats.body_length, 1.0)
+    spelled_title = {word for _, word in spelled_tokens(entry.title)}
+    spelled_body = {word for _, word in spelled_tokens(entry.body)}
+    total = 0.0
+    for group, exact in zip(plan.groups, exact_forms(plan, vocabulary), strict=True):
+        best = 0.0
+        for alternative in group.alternatives:
+            frequency = alternative.weight * (
+                TITLE_WEIGHT * _frequency(alternative, title, entry.title_folded) / title_norm
+                + _frequency(alternative, body, entry.body_folded) / body_norm
+            )
+            if not frequency:
+                continue
+            holding = vocabulary.holding(alternative.terms, alternative.prefix)
+            idf = math.log(1 + (stats.entries - holding + 0.5) / (holding + 0.5))
+            best = max(best, idf * frequency * (_K1 + 1) / (frequency + _K1))
+        if exact & spelled_title:
+            best *= 1 + EXACT_WORD_BONUS
+        elif exact & spelled_body:
+            best *= 1 + EXACT_WORD_BONUS / 2
+        total += best
+    words = [fold(word) for group in plan.groups for word in group.spelled]
+    if len(words) > 1:
+        last_is_prefix = any(a.prefix for a in plan.groups[-1].alternatives)
+        pattern = re.compile(
+            r"(?<!\S)" + re.escape(" ".join(words)) + (r"\S*" if last_is_prefix else "") + r"(?!\S)"
+        )
+        total += PHRASE_BONUS * (
+            bool(pattern.search(entry.title_folded)) + 0.5 * bool(pattern.search(entry.body_folded))
+        )
+        exact_phrase = " ".join(nfc(raw).lower().split())
+        if exact_phrase != fold(exact_phrase):  # the query has diacritics: the same ones
+            total += EXACT_BONUS * (
+                (exact_phrase in entry.title.lower()) + 0.5 * (exact_phrase in entry.body.lower())
+            )
+    return round(total, 6)
+
+
+@dataclass(frozen=True, slots=True)
+class Marking:
+    """What a snippet marks: the plan's folded words, the last word's prefix, and the
+    spellings preferred for each word (see ``highlight``)."""
+
+    words: list[str]
+    prefix: str | None
+    exact: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, plan: Plan, vocabulary: Vocabulary) -> Marking:
+        return cls(
+            words=plan.words,
+            prefix=next((a.terms[-1] for a in plan.groups[-1].alternatives if a.prefix), None),
+            exact={
+                term: forms
+                for group, forms in zip(plan.groups, exact_forms(plan, vocabulary), strict=True)
+                if forms
+                for term in group.alternatives[0].terms
+            },
+        )
+
+    def snippet(self, title: str, title_folded: str, body: str) -> str:
+        """The title's snippet where a word of the plan is in it (or there is no body),
+        else the body's."""
+        in_title = bool(set(self.words) & set(title_folded.split())) or not body
+        return highlight(
+            title if in_title else body, self.words, prefix=self.prefix, exact=self.exact
+        )
+
+
+_WORD = r"[^\W_]"
+_fold_char = functools.lru_cache(maxsize=8192)(fold)
+
+
+def folded_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``fold(text)`` and, for each folded character, its index in ``text``."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        for folded_char in _fold_char(char):
+            out.append(folded_char)
+            offsets.append(index)
+    return "".join(out), offsets
+
+
+def highlight(
+    text: str,
+    words: list[str],
+    limit: int = SNIPPET_CHARS,
+    prefix: str | None = None,
+    exact: dict[str, frozenset[str]] | None = None,
+) -> str:
+    """A passage of ``text`` around the first match: matched words in <mark>, all escaped.
+
+    ``words`` are folded; ``prefix`` also marks the words it begins. Where ``exact`` gives
+    a word's preferred spellings (the query's "số"), only those are marked ("hồ sơ" is
+    not), unless ``text`` spells the word no such way at all.
+    """
+    folded, offsets = folded_with_offsets(text)
+    lowered = text.lower()
+    spans: list[tuple[int, int]] = []
+    for word in set(words):
+        pattern = rf"(?<!{_WORD}){re.escape(word)}(?!{_WORD})"
+        found = [
+            (offsets[m.start()], offsets[m.end() - 1] + 1) for m in re.finditer(pattern, folded)
+        ]
+        preferred = (exact or {}).get(word)
+        if preferred:
+            found = [(a, b) for a, b in found if lowered[a:b] in preferred] or found
+        spans += found
+    if prefix:
+        pattern = rf"(?<!{_WORD}){re.escape(prefix)}{_WORD}*"
+        completions = [
+            (offsets[m.start()], offsets[m.end() - 1] + 1) for m in re.finditer(pattern, folded)
+        ]
+        if len(prefix) < PREFIX_MARK_LETTERS:  # "t" alone would mark every t-word:
+            ends = {end for _, end in spans}  # only right after a matched word
+            completions = [
+                (a, b) for a, b in completions if any(text[e:a].isspace() for e in ends if e < a)
+            ]
+        spans += completions
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:  # neighbouring words become one <mark>
+        if merged and (start <= merged[-1][1] or text[merged[-1][1] : start].isspace()):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    first = merged[0][0] if merged else 0
+    begin = max(0, first - limit // 3)
+    if begin:
+        space = text.rfind(" ", 0, begin + 1)
+        begin = space + 1 if space >= 0 and first - space < limit // 2 else begin
+    end = min(len(text), begin + limit)
+    if end < len(text):
+        space = text.rfind(" ", begin, end)
+        end = space if space > first else end
+    pieces: list[str] = ["…" if begin else ""]
+    cursor = begin
+    for start, stop in merged:
+        if stop <= begin or start >= end:
+            continue
+        start, stop = max(start, begin), min(stop, end)
+        pieces.append(html.escape(text[cursor:start]))
+        pieces.append(f"<mark>{html.escape(text[start:stop])}</mark>")
+        cursor = stop
+    pieces.append(html.escape(text[cursor:end]))
+    pieces.append("…" if end < len(text) else "")
+    return "".join(pieces).replace("\n", " ")
