@@ -6,8 +6,9 @@ compound alternatives, against the index's vocabulary, memoised per content vers
 the backend's full-text index matches (FTS5 on SQLite, a GIN-indexed tsvector on
 PostgreSQL) over folded tokens. The engine picks the best ``CANDIDATES`` matches by its
 own rank; one scorer for both backends (``schema.search_rank``) orders them, so SQLite and
-PostgreSQL agree. ``totalCount`` and the facets count every match up to ``EXACT_TOTAL``,
-then say the count is a lower bound.
+PostgreSQL agree. ``totalCount`` and the facets count every match up to ``EXACT_TOTAL``;
+past it, ``totalCountIsExact`` says the count is a lower bound (Elasticsearch's
+``track_total_hits``).
 """
 
 from __future__ import annotations
@@ -194,14 +195,12 @@ def _by_count(pair: Any) -> tuple[int, str]:
     return -int(pair[1]), str(pair[0])
 
 
-async def _facets(info: Info, plan: Plan, narrow: list[Any]) -> tuple[int, SearchFacets]:
-    """The number of matches (up to ``EXACT_TOTAL`` + 1) and how they spread."""
+async def _facets(info: Info, plan: Plan, narrow: list[Any]) -> tuple[int, bool, SearchFacets]:
+    """How many entries match (at most ``EXACT_TOTAL``), whether that is all of them, and
+    how those spread (so the facets always add up to the count)."""
     e, rp = models.SearchEntry, models.RecordPillar
-    capped = (
-        _matching(info.context.dialect, plan, narrow)(e.id, e.kind, e.province_id)
-        .limit(EXACT_TOTAL + 1)
-        .subquery()
-    )
+    matching = _matching(info.context.dialect, plan, narrow)
+    capped = matching(e.id, e.kind, e.province_id).limit(EXACT_TOTAL).subquery()
     async with info.context.session() as session:
         spread = (
             await session.execute(
@@ -226,6 +225,11 @@ async def _facets(info: Info, plan: Plan, narrow: list[Any]) -> tuple[int, Searc
     kinds = list(kind_counts.items())
     provinces = list(province_counts.items())
     total = sum(int(count) for _, count in kinds)
+    exact = total < EXACT_TOTAL
+    if not exact:  # only at the cap: is there one more?
+        async with info.context.session() as session:
+            beyond = matching(e.id).offset(EXACT_TOTAL).limit(1)
+            exact = (await session.execute(beyond)).first() is None
     found = await Province.resolve_nodes(info=info, node_ids=[slug for slug, _ in provinces])
     facets = SearchFacets(
         types=[
@@ -244,7 +248,7 @@ async def _facets(info: Info, plan: Plan, narrow: list[Any]) -> tuple[int, Searc
             for code, count in sorted(pillars, key=_by_count)
         ],
     )
-    return total, facets
+    return total, exact, facets
 
 
 def _search_connection(
@@ -252,11 +256,12 @@ def _search_connection(
     ranked: int,
     window: Page,
     total: int,
+    exact: bool,
     facets: SearchFacets,
     suggestion: str | None,
 ) -> SearchConnection:
     """A page of the ranked list: ``ranked`` is its length (pages end there), ``total``
-    the count of matches (which may go beyond the list)."""
+    the count of matches (which may go beyond the list; a lower bound unless ``exact``)."""
     edges = [
         SearchEdge(cursor=encode_cursor(window.offset + i), node=hit) for i, hit in enumerate(hits)
     ]
@@ -269,8 +274,8 @@ def _search_connection(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=min(total, EXACT_TOTAL),
-        total_count_is_exact=total <= EXACT_TOTAL,
+        total_count=total,
+        total_count_is_exact=exact,
         facets=facets,
         suggestion=suggestion,
     )
@@ -292,9 +297,8 @@ async def resolve_search(
     vocab, stats = await vocabulary(info)
     plan = plan_query(query, vocab, MAX_WORDS)
     if plan.empty:
-        return _search_connection(
-            [], 0, window, 0, SearchFacets(types=[], provinces=[], pillars=[]), None
-        )
+        no_facets = SearchFacets(types=[], provinces=[], pillars=[])
+        return _search_connection([], 0, window, 0, True, no_facets, None)
     e = models.SearchEntry
     narrow: list[Any] = []
     if types:
@@ -305,7 +309,7 @@ async def resolve_search(
         narrow.append(pillar_filter(e.id, pillar))
     dialect = info.context.dialect
     columns: list[Any] = [e.id, e.kind, e.position, e.title_folded, e.body_folded, e.title, e.body]
-    total, facets = await _facets(info, plan, narrow)
+    total, exact, facets = await _facets(info, plan, narrow)
     async with info.context.session() as session:
         rows = (await session.execute(engine_ranked(dialect, plan, columns, narrow))).all()
     # a word matched only through a correction, so as typed the query finds nothing: the
@@ -334,7 +338,7 @@ async def resolve_search(
         )
         for (value, entry), (item,) in zip(shown, items, strict=True)
     ]
-    return _search_connection(hits, len(ranked), window, total, facets, suggestion)
+    return _search_connection(hits, len(ranked), window, total, exact, facets, suggestion)
 
 
 @strawberry.type

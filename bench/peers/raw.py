@@ -202,7 +202,7 @@ async def _search_rows(db: Database, plan: Plan, kinds: list[str]) -> tuple[int,
         expression = plan.tsquery()
         total = await db.fetch(
             f"SELECT count(*) FROM (SELECT 1 FROM search_entries WHERE {match} "
-            f"AND kind IN {kind_list} LIMIT {EXACT_TOTAL + 1}) x",
+            f"AND kind IN {kind_list} LIMIT {EXACT_TOTAL}) x",
             expression,
             *kinds,
         )
@@ -218,7 +218,7 @@ async def _search_rows(db: Database, plan: Plan, kinds: list[str]) -> tuple[int,
         join = "search_fts f JOIN search_entries e ON e.id = f.entry_id"
         total = await db.fetch(
             f"SELECT count(*) FROM (SELECT 1 FROM {join} WHERE search_fts MATCH $1 "
-            f"AND e.kind IN {kind_list} LIMIT {EXACT_TOTAL + 1}) x",
+            f"AND e.kind IN {kind_list} LIMIT {EXACT_TOTAL}) x",
             expression,
             *kinds,
         )
@@ -263,7 +263,7 @@ async def search(db: Database, _variables: dict[str, Any]) -> dict[str, Any]:
         }
         for _, entry in ranked
     ]
-    return {"search": {"totalCount": min(total, EXACT_TOTAL), "nodes": nodes}}
+    return {"search": {"totalCount": total, "nodes": nodes}}
 
 
 async def nested(db: Database, variables: dict[str, Any]) -> dict[str, Any]:
