@@ -67,7 +67,7 @@ def expected(item: dict[str, Any], expectation: dict[str, str]) -> bool:
     kind = item["__typename"]
     if "question" in expectation:
         source, number = expectation["question"].split("#")
-        return (
+        return bool(
             kind == "Question"
             and item["source"]["slug"] == source
             and item["number"] == int(number)
