@@ -43,6 +43,7 @@ from db.migrate import upgrade_async
 from db.session import create_engine
 from devkit.client import app_client, gql
 from devkit.pgserver import PostgresServer
+from devkit.relevance import evaluate
 from loaders.ingest import load_manifest
 from loaders.manifest import SourceEntry, read_manifest
 
@@ -57,6 +58,7 @@ END_MARKER = "<!-- search:end -->"
 BACKENDS = ("sqlite", "postgresql")
 BACKEND_LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 SCALES = (1, 100)
+KNOWN_SCALES = (1, 10, 100, 1000)
 PAGE_SIZE = 10
 
 #: What a reader types: accented and folded spellings of the same topics, agencies,
@@ -82,6 +84,14 @@ QUERIES: tuple[str, ...] = (
     "ky nang so",
     "dữ liệu",
     "nen tang so",
+    # as people type: half-typed, misspelt, compounds, exact forms (issue 16)
+    "chuyen doi s",
+    "thuong mai dien t",
+    "nong ngiep",
+    "chuyen doi so la gj",
+    "make in vietnam",
+    "SOC",
+    "Hà Tĩnh",
 )
 
 SEARCH = """
@@ -140,6 +150,8 @@ class Target:
     floor: Latencies = field(default_factory=Latencies)
     per_query: dict[str, Latencies] = field(default_factory=dict)
     total_counts: dict[str, int] = field(default_factory=dict)
+    #: success@5 and MRR@10 over the relevance set (×1 only: it judges the real corpus)
+    relevance: dict[str, float] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -154,6 +166,7 @@ class Target:
             "search_ms": self.search.as_json(),
             "floor_ms": self.floor.as_json(),
             "search_over_floor_p50": round(self.search.p50 / self.floor.p50, 1),
+            "relevance": self.relevance,
             "per_query": {
                 q: {"total_count": self.total_counts[q], "p50_ms": round(lat.p50, 2)}
                 for q, lat in self.per_query.items()
@@ -313,6 +326,17 @@ async def run(
         ]
         print(f"measuring: {len(QUERIES)} queries × {repeat} rounds …", file=sys.stderr)
         warnings = await measure(targets, clients, repeat)
+        for target, client in zip(targets, clients, strict=True):
+            if target.scale == 1:
+                judged = await evaluate(client)
+                target.relevance = {
+                    "success_at_5": round(judged.success_at_5, 3),
+                    "mrr_at_10": round(judged.mrr_at_10, 3),
+                    "queries": len(judged.judged),
+                }
+                warnings += [
+                    f"{target.name}: {miss.text!r} ranked {miss.rank}" for miss in judged.misses
+                ]
     return targets, versions, warnings
 
 
@@ -421,7 +445,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     args.backends = _csv(parser, "--backends", args.backends, BACKENDS)
-    args.scales = sorted(_csv(parser, "--scales", args.scales, SCALES))
+    args.scales = sorted(_csv(parser, "--scales", args.scales, KNOWN_SCALES))
     return args
 
 
@@ -469,7 +493,17 @@ def main(argv: list[str] | None = None) -> int:
     queries = per_query_table(targets)
     notes = "\n".join(f"- {w}" for w in warnings)
     path = write_json(report)
-    section = f"{describe(report)}\n\n{table}\n\nSearch p50 (ms) per query:\n\n{queries}"
+    relevance = "\n".join(
+        f"- {t.name}: success@5 {t.relevance['success_at_5']:.3f}, "
+        f"MRR@10 {t.relevance['mrr_at_10']:.3f} over {t.relevance['queries']:.0f} queries"
+        for t in targets
+        if t.relevance
+    )
+    section = (
+        f"{describe(report)}\n\n{table}\n\nRelevance (the set in "
+        f"`tests/schema/relevance.toml`, judged at ×1):\n\n{relevance}\n\n"
+        f"Search p50 (ms) per query:\n\n{queries}"
+    )
     if notes:
         section += f"\n\nWarnings:\n\n{notes}"
     update_readme(f"{section}\n\n{METHOD}")
