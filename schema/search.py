@@ -33,7 +33,7 @@ from schema.pillars import Pillar, PillarCode
 from schema.provinces import Province
 from schema.questions import Question
 from schema.search_plan import Plan, Vocabulary, plan_query
-from schema.search_rank import Candidate, Marking, Stats, score
+from schema.search_rank import Candidate, Marking, Scorer, Stats
 from schema.targets import Target
 from schema.tasks import Task
 
@@ -317,8 +317,9 @@ async def resolve_search(
     typed = " ".join(query.lower().split())
     suggestion = plan.spelled if plan.corrected and total and plan.spelled != typed else None
     candidates = [Candidate(*row) for row in rows]
+    scorer = Scorer(plan, vocab, stats, query)
     ranked = sorted(
-        ((score(c, plan, vocab, stats, query), c) for c in candidates),
+        ((scorer(c), c) for c in candidates),
         key=lambda pair: (-pair[0], _TYPE_ORDER[pair[1].kind], pair[1].position),
     )
     shown = ranked[window.offset : window.offset + window.limit]

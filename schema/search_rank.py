@@ -22,7 +22,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from dxtext.text import fold, nfc, spelled_tokens
+from dxtext.text import fold, nfc
 from schema.search_plan import Alternative, Plan, Vocabulary
 
 SNIPPET_CHARS = 160
@@ -60,12 +60,17 @@ class Candidate:
     province_id: str | None = None
 
 
+@functools.lru_cache(maxsize=1024)
+def _starts(prefix: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\S)" + re.escape(prefix))
+
+
 def _frequency(alternative: Alternative, tokens: list[str], joined: str) -> int:
     """How often ``alternative`` occurs in ``tokens`` (``joined`` is them space-joined)."""
     terms = alternative.terms
     if len(terms) == 1:
         if alternative.prefix:
-            return sum(token.startswith(terms[0]) for token in tokens)
+            return len(_starts(terms[0]).findall(joined))
         return tokens.count(terms[0])
     if not alternative.phrase:
         return min(tokens.count(term) for term in terms)
@@ -90,46 +95,82 @@ def exact_forms(plan: Plan, vocabulary: Vocabulary) -> list[frozenset[str]]:
     return forms
 
 
-def score(entry: Candidate, plan: Plan, vocabulary: Vocabulary, stats: Stats, raw: str) -> float:
-    """Relevance of one matching entry (higher is better), rounded for stability."""
-    title, body = entry.title_folded.split(), entry.body_folded.split()
-    title_norm = 1 - _B + _B * len(title) / max(stats.title_length, 1.0)
-    body_norm = 1 - _B + _B * len(body) / max(stats.body_length, 1.0)
-    spelled_title = {word for _, word in spelled_tokens(entry.title)}
-    spelled_body = {word for _, word in spelled_tokens(entry.body)}
-    total = 0.0
-    for group, exact in zip(plan.groups, exact_forms(plan, vocabulary), strict=True):
-        best = 0.0
-        for alternative in group.alternatives:
-            frequency = alternative.weight * (
-                TITLE_WEIGHT * _frequency(alternative, title, entry.title_folded) / title_norm
-                + _frequency(alternative, body, entry.body_folded) / body_norm
+class Scorer:
+    """Scores the candidates of one query: what depends on the query alone (term weights,
+    spelling and phrase patterns) is worked out once, in the constructor."""
+
+    def __init__(self, plan: Plan, vocabulary: Vocabulary, stats: Stats, raw: str) -> None:
+        self.plan = plan
+        self.stats = stats
+        entries = stats.entries
+        #: per group: (alternative, its idf) for every alternative
+        self.weights = [
+            [
+                (alt, math.log(1 + (entries - holding + 0.5) / (holding + 0.5)))
+                for alt in group.alternatives
+                for holding in [vocabulary.holding(alt.terms, alt.prefix)]
+            ]
+            for group in plan.groups
+        ]
+        #: per group: a pattern of its preferred spellings (None: no preference)
+        self.exact = [
+            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(forms))) + r")(?!\w)")
+            if forms
+            else None
+            for forms in exact_forms(plan, vocabulary)
+        ]
+        words = [fold(word) for group in plan.groups for word in group.spelled]
+        self.phrase = None
+        if len(words) > 1:
+            last_is_prefix = any(a.prefix for a in plan.groups[-1].alternatives)
+            self.phrase = re.compile(
+                r"(?<!\S)"
+                + re.escape(" ".join(words))
+                + (r"\S*" if last_is_prefix else "")
+                + r"(?!\S)"
             )
-            if not frequency:
-                continue
-            holding = vocabulary.holding(alternative.terms, alternative.prefix)
-            idf = math.log(1 + (stats.entries - holding + 0.5) / (holding + 0.5))
-            best = max(best, idf * frequency * (_K1 + 1) / (frequency + _K1))
-        if exact & spelled_title:
-            best *= 1 + EXACT_WORD_BONUS
-        elif exact & spelled_body:
-            best *= 1 + EXACT_WORD_BONUS / 2
-        total += best
-    words = [fold(word) for group in plan.groups for word in group.spelled]
-    if len(words) > 1:
-        last_is_prefix = any(a.prefix for a in plan.groups[-1].alternatives)
-        pattern = re.compile(
-            r"(?<!\S)" + re.escape(" ".join(words)) + (r"\S*" if last_is_prefix else "") + r"(?!\S)"
-        )
-        total += PHRASE_BONUS * (
-            bool(pattern.search(entry.title_folded)) + 0.5 * bool(pattern.search(entry.body_folded))
-        )
         exact_phrase = " ".join(nfc(raw).lower().split())
-        if exact_phrase != fold(exact_phrase):  # the query has diacritics: the same ones
-            total += EXACT_BONUS * (
-                (exact_phrase in entry.title.lower()) + 0.5 * (exact_phrase in entry.body.lower())
+        # the whole query in its own diacritics (only worth a bonus where it has some)
+        self.exact_phrase = (
+            exact_phrase if self.phrase and exact_phrase != fold(exact_phrase) else ""
+        )
+
+    def __call__(self, entry: Candidate) -> float:
+        """Relevance of one matching entry (higher is better), rounded for stability."""
+        stats = self.stats
+        title, body = entry.title_folded.split(), entry.body_folded.split()
+        title_norm = 1 - _B + _B * len(title) / max(stats.title_length, 1.0)
+        body_norm = 1 - _B + _B * len(body) / max(stats.body_length, 1.0)
+        title_lower = body_lower = None
+        total = 0.0
+        for weights, exact in zip(self.weights, self.exact, strict=True):
+            best = 0.0
+            for alternative, idf in weights:
+                frequency = alternative.weight * (
+                    TITLE_WEIGHT * _frequency(alternative, title, entry.title_folded) / title_norm
+                    + _frequency(alternative, body, entry.body_folded) / body_norm
+                )
+                if frequency:
+                    best = max(best, idf * frequency * (_K1 + 1) / (frequency + _K1))
+            if best and exact is not None:
+                title_lower = title_lower if title_lower is not None else entry.title.lower()
+                body_lower = body_lower if body_lower is not None else entry.body.lower()
+                if exact.search(title_lower):
+                    best *= 1 + EXACT_WORD_BONUS
+                elif exact.search(body_lower):
+                    best *= 1 + EXACT_WORD_BONUS / 2
+            total += best
+        if self.phrase is not None:
+            total += PHRASE_BONUS * (
+                bool(self.phrase.search(entry.title_folded))
+                + 0.5 * bool(self.phrase.search(entry.body_folded))
             )
-    return round(total, 6)
+        if self.exact_phrase:
+            total += EXACT_BONUS * (
+                (self.exact_phrase in entry.title.lower())
+                + 0.5 * (self.exact_phrase in entry.body.lower())
+            )
+        return round(total, 6)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ from dxtext.text import tokens
 from schema.common import MAX_WORDS
 from schema.search import CANDIDATES, EXACT_TOTAL
 from schema.search_plan import Plan, Vocabulary, plan_query
-from schema.search_rank import Candidate, Marking, Stats, score
+from schema.search_rank import Candidate, Marking, Scorer, Stats
 
 Row = tuple[Any, ...]
 
@@ -238,8 +238,9 @@ async def search(db: Database, _variables: dict[str, Any]) -> dict[str, Any]:
     plan = plan_query(query, vocabulary, MAX_WORDS)
     total, rows = await _search_rows(db, plan, ["QUESTION"])
     candidates = [Candidate(*row) for row in rows]
+    scorer = Scorer(plan, vocabulary, stats, query)
     ranked = sorted(
-        ((score(c, plan, vocabulary, stats, query), c) for c in candidates),
+        ((scorer(c), c) for c in candidates),
         key=lambda pair: (-pair[0], pair[1].position),
     )[:first]
     ids = [c.id for _, c in ranked]
