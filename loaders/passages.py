@@ -107,6 +107,15 @@ def contact_lines(lines: Sequence[str]) -> set[int]:
     return found
 
 
+def content_lines(kind: str, lines: Sequence[str]) -> set[int]:
+    """The lines a reader would call content: not blank, not furniture, not contact details.
+
+    Every one of them should be cited by some record (the coverage of a load).
+    """
+    left_out = furniture_lines(kind, lines) | contact_lines(lines)
+    return {n for n, raw in enumerate(lines, start=1) if raw.strip() and n not in left_out}
+
+
 def held_lines(result: ParsedSource) -> set[int]:
     """Lines a question, target or task already holds."""
     spans = [r.span for r in result.questions]

@@ -7,7 +7,9 @@ they are.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,7 @@ from dxtext.text import fold
 from loaders import ids
 from loaders.documents import merge_mentions
 from loaders.manifest import SourceEntry
+from loaders.passages import content_lines
 from loaders.records import DocumentMention, LoadError, ParsedSource, Span
 from loaders.search_index import search_entries
 
@@ -29,6 +32,10 @@ class SourceReport:
     tasks: int = 0
     documents: int = 0
     rankings: int = 0
+    passages: int = 0
+    figures: int = 0
+    #: share of the content lines that some record cites (see ``coverage``)
+    coverage: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -250,9 +257,12 @@ def build_rows(parsed: list[Parsed]) -> tuple[Rows, list[SourceReport]]:
                 }
             )
             report.rankings += 1
+        _passage_rows(rows, p, report, functools.partial(document_id, province=entry.province))
     rows["agencies"] = list(agencies.values())
     rows["search_entries"] = search_entries(rows)
     report_list = list(reports.values())
+    for p, report in zip(parsed, report_list, strict=True):
+        report.coverage = coverage(p, rows)
     if merge_warnings:
         report_list[0].warnings.extend(f"documents: {w.message}" for w in merge_warnings)
     return dict(rows), report_list
@@ -262,3 +272,66 @@ def _pillars(rows: Rows, record_id: str, codes: list[str]) -> None:
     rows["record_pillars"].extend(
         {"record_id": record_id, "pillar_code": code} for code in dict.fromkeys(codes)
     )
+
+
+def _passage_rows(
+    rows: Rows, p: Parsed, report: SourceReport, document_id: Callable[[str], str | None]
+) -> None:
+    """Passages, the documents they name, and the figures (of passages and of answers)."""
+    slug, province = p.entry.slug, p.entry.province
+    taken: set[str] = set()
+    passage_of: dict[int, str] = {}
+    for position, passage in enumerate(sorted(p.result.passages, key=lambda x: x.span.start), 1):
+        passage_id = ids.unique(ids.passage_id(slug, passage.heading, passage.text), taken)
+        rows["passages"].append(
+            {
+                "id": passage_id,
+                "heading": passage.heading,
+                "text": passage.text,
+                "province_id": province,
+                "position": position,
+                **_cite(p, passage.span),
+            }
+        )
+        _pillars(rows, passage_id, passage.pillars)
+        linked = list(dict.fromkeys(filter(None, map(document_id, passage.document_numbers))))
+        rows["passage_documents"].extend(
+            {"passage_id": passage_id, "document_id": d_id, "position": i}
+            for i, d_id in enumerate(linked, start=1)
+        )
+        passage_of.update({id(figure): passage_id for figure in passage.figures})
+        report.passages += 1
+    figures = sorted(p.result.figures, key=lambda f: (f.span.start, f.span.end))
+    for position, figure in enumerate(figures, start=1):
+        figure_id = ids.unique(
+            ids.figure_id(slug, figure.label, figure.value, figure.unit, figure.as_of_text), taken
+        )
+        rows["figures"].append(
+            {
+                "id": figure_id,
+                "label": figure.label,
+                "value": figure.value,
+                "unit": figure.unit,
+                "unit_text": figure.unit_text,
+                "as_of": figure.as_of,
+                "as_of_text": figure.as_of_text,
+                "province_id": province,
+                "passage_id": passage_of.get(id(figure)),
+                "position": position,
+                **_cite(p, figure.span),
+            }
+        )
+        _pillars(rows, figure_id, figure.pillars)
+        report.figures += 1
+
+
+def coverage(p: Parsed, rows: Rows) -> float:
+    """The share of a source's content lines (``loaders.passages.content_lines``) that some
+    row cites: a question, target, task, document citation, ranking, passage or figure."""
+    content = content_lines(p.entry.kind, p.lines)
+    cited: set[int] = set()
+    for table in rows.values():
+        for row in table:
+            if row.get("source_id") == p.entry.slug and "line_start" in row:
+                cited.update(range(row["line_start"], row["line_end"] + 1))
+    return len(content & cited) / len(content) if content else 1.0

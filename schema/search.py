@@ -31,7 +31,9 @@ from schema.common import matching_entries, province_slug, search_words
 from schema.context import Info
 from schema.documents import Document
 from schema.errors import BadUserInput
+from schema.figures import Figure
 from schema.pagination import connection, page
+from schema.passages import Passage
 from schema.questions import Question
 from schema.targets import Target
 from schema.tasks import Task
@@ -49,9 +51,13 @@ class SearchType(Enum):
     TASK = "TASK"
     TARGET = "TARGET"
     DOCUMENT = "DOCUMENT"
+    FIGURE = "FIGURE"
+    PASSAGE = "PASSAGE"
 
 
-SearchItem = Annotated[Question | Task | Target | Document, strawberry.union("SearchItem")]
+SearchItem = Annotated[
+    Question | Task | Target | Document | Figure | Passage, strawberry.union("SearchItem")
+]
 
 
 @strawberry.type
@@ -260,6 +266,8 @@ _ITEM_TYPES: dict[str, Any] = {
     "TASK": Task,
     "TARGET": Target,
     "DOCUMENT": Document,
+    "FIGURE": Figure,
+    "PASSAGE": Passage,
 }
 
 
