@@ -56,8 +56,10 @@ def _squeezed(text: str) -> str:
 
 
 def _is_caps_title(text: str) -> bool:
+    """A title in capitals; a word such as "mRNA" may keep its own small letters."""
     letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 4 and text.upper() == text and len(text) <= MAX_HEADING
+    capitals = sum(ch.isupper() for ch in letters)
+    return len(letters) >= 4 and capitals >= 0.85 * len(letters) and len(text) <= MAX_HEADING
 
 
 def furniture_lines(kind: str, lines: Sequence[str]) -> set[int]:
