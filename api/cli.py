@@ -75,7 +75,7 @@ def print_report(report: LoadReport) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=max(Console().width, 110))
+    console = Console(width=max(Console().width, 140))
     table = Table(title="dxgraph load")
     columns = (
         "source",
