@@ -42,15 +42,18 @@ def _by_value(figures: list[FigureRecord]) -> dict[float, FigureRecord]:
 
 
 # ha-giang-bai-bao-chuyen-doi-so.txt, lines 343-351, blank lines as extracted
-ARTICLE_2021 = """Đến năm 2021, mức độ sẵn sàng ứng dụng công nghệ thông tin (ICT Index) của Hà Giang đã 
-
-ở mức khá so với các tỉnh/thành phố trên toàn quốc; tỷ lệ dịch vụ công trực tuyến mức độ 4 đạt 
-
-80,53%; tỷ lệ xử lý hồ sơ điện tử đạt 66,38%. Tỷ lệ các cơ quan hành chính có trang/cổng thông 
-
-tin điện tử đạt 100%; tỷ lệ văn bản điện tử trao đổi giữa các cơ quan đạt 100%; 193 xã, phường, 
-
-thị trấn có điểm cầu trực tuyến.  """
+ARTICLE_2021 = "\n\n".join(
+    [
+        "Đến năm 2021, mức độ sẵn sàng ứng dụng công nghệ thông tin (ICT Index) của Hà Giang đã ",
+        "ở mức khá so với các tỉnh/thành phố trên toàn quốc; tỷ lệ dịch vụ công trực "
+        "tuyến mức độ 4 đạt ",
+        "80,53%; tỷ lệ xử lý hồ sơ điện tử đạt 66,38%. Tỷ lệ các cơ quan hành chính "
+        "có trang/cổng thông ",
+        "tin điện tử đạt 100%; tỷ lệ văn bản điện tử trao đổi giữa các cơ quan đạt "
+        "100%; 193 xã, phường, ",
+        "thị trấn có điểm cầu trực tuyến.  ",
+    ]
+)
 
 
 def test_a_dated_sentence_dates_its_figures_and_the_next_sentence_is_undated() -> None:
@@ -150,14 +153,20 @@ def test_a_month_date() -> None:
 
 def test_goals_and_forecasts_are_no_figures() -> None:
     # khanh-hoa-hoi-dap-2022.txt, Câu 30 (a goal: a Target); the article's line 40 (forecast)
-    assert _figures(
-        "phấn đấu đến năm 2025, trên địa bàn tỉnh có ít nhất 10 doanh nghiệp công nghệ số "
-        "được thành lập mới."
-    ) == []
-    assert _figures(
-        "Tổng giá trị giao dịch kỹ thuật số của Việt Nam được dự báo sẽ đạt 220 tỷ USD vào "
-        "năm 2030, đứng thứ hai Đông Nam Á [15, 16]."
-    ) == []
+    assert (
+        _figures(
+            "phấn đấu đến năm 2025, trên địa bàn tỉnh có ít nhất 10 doanh nghiệp công nghệ số "
+            "được thành lập mới."
+        )
+        == []
+    )
+    assert (
+        _figures(
+            "Tổng giá trị giao dịch kỹ thuật số của Việt Nam được dự báo sẽ đạt 220 tỷ USD vào "
+            "năm 2030, đứng thứ hai Đông Nam Á [15, 16]."
+        )
+        == []
+    )
     # a later year than the source's own is a goal too: "100% … 2023" on a 2022 slide
     assert _figures("Hoàn thành 100% dịch vụ công trực tuyến năm 2023.", year=2022) == []
 

@@ -94,9 +94,7 @@ def test_the_articles_table_one_whole() -> None:
         (1501, "COUNT", "dịch vụ công trực tuyến"),  # "1.501 … mức độ 4."
     ]
     labels = {f.value: f.label for f in table.figures}
-    assert labels[236] == (
-        "Mạng lưới truyền số liệu chuyên dùng được duy trì, nâng cấp băng thông"
-    )
+    assert labels[236] == ("Mạng lưới truyền số liệu chuyên dùng được duy trì, nâng cấp băng thông")
     assert labels[5932] == "Chứng thư số"
     assert labels[241] == "Duy trì hoạt động hệ thống hội nghị giao ban trực tuyến 4 cấp"
     assert labels[1501] == "Cổng dịch vụ công trực tuyến của tỉnh: dịch vụ công trực tuyến mức độ 4"
@@ -161,7 +159,7 @@ def test_handbook_results_and_footnotes() -> None:
     [("ha-giang-hoi-dap-2022", 76), ("khanh-hoa-hoi-dap-2022", 60)],
 )
 def test_booklet_forewords_and_no_colophon(slug: str, last_foreword_line: int) -> None:
-    result, lines = _parse(slug)
+    result, _ = _parse(slug)
     foreword = [p for p in result.passages if p.heading == "LỜI GIỚI THIỆU"]
     assert foreword and foreword[0].span.start == 1
     assert foreword[-1].span.end == last_foreword_line

@@ -48,7 +48,9 @@ async def test_the_issues_figures_with_values_units_dates_and_citations(loaded_u
     stations = _one(lao_cai, value=2752.0)
     assert (stations["unit"], stations["unitText"]) == ("COUNT", "trạm")
     assert stations["label"] == "trạm thu phát sóng thông tin di động - BTS"
-    assert stations["citation"]["lineStart"] == 545 and "2.752 trạm" in stations["citation"]["excerpt"]
+    assert (
+        stations["citation"]["lineStart"] == 545 and "2.752 trạm" in stations["citation"]["excerpt"]
+    )
     # 2.1: "đã thành lập 143 tổ công nghệ số cộng đồng"
     teams = _one(lao_cai, value=143.0)
     assert (teams["unitText"], teams["label"]) == ("tổ", "tổ công nghệ số cộng đồng")
