@@ -162,7 +162,22 @@ async def test_every_citation_points_at_lines_holding_the_text(loaded_url: str) 
             for ranking in await s.scalars(select(models.Ranking)):
                 assert str(ranking.rank) in ranking.excerpt
                 checked += 1
-            assert checked > 300
+            for passage in await s.scalars(select(models.Passage)):
+                lines = texts[passage.source_id][passage.line_start - 1 : passage.line_end]
+                assert passage.excerpt == "\n".join(lines).strip()
+                # every character of the text, in order (furniture and emphasis left out)
+                assert _in_order(list(_squash(passage.text)), list(_squash(passage.excerpt)))
+                if passage.heading:  # the heading it sits under: above it, or its first line
+                    above = texts[passage.source_id][: passage.line_end]
+                    assert _squash(passage.heading) in _squash("".join(above)), passage.id
+                checked += 1
+            for figure in await s.scalars(select(models.Figure)):
+                lines = texts[figure.source_id][figure.line_start - 1 : figure.line_end]
+                assert figure.excerpt == "\n".join(lines).strip()
+                said = "%" if figure.unit == "PERCENT" else figure.unit_text or ""
+                assert _squash(said) in _squash(figure.excerpt), figure.id
+                checked += 1
+            assert checked > 500
     finally:
         await engine.dispose()
 
