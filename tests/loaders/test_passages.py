@@ -42,7 +42,7 @@ def test_passages_hold_nothing_another_record_holds(slug: str) -> None:
         assert passage.span.start not in left_out and passage.span.end not in left_out
         assert passage.text.strip() and "\n\n\n" not in passage.text
         if "\n\n" in passage.text:  # several paragraphs: split where long
-            assert len(passage.text) <= MAX_CHARS + 400
+            assert len(passage.text) <= MAX_CHARS
 
 
 def test_the_article_by_its_numbered_sections() -> None:
