@@ -114,13 +114,24 @@ _CHANGE = re.compile(r"(?:tăng|giảm)\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)|\n\n")
 _LEAD_VERBS = re.compile(
-    r"(?:\s*(?:đạt\s+tỷ\s+lệ|đạt|là|chiếm|ở\s+mức|xếp\s+thứ|có|với|:))+\s*$", re.IGNORECASE
+    r"(?:\s*(?:đạt\s+tỷ\s+lệ|đạt|là|chiếm|ở\s+mức|xếp\s+hạng\s+thứ|xếp\s+thứ|tương\s+đương"
+    r"|có|với|:))+\s*$",
+    re.IGNORECASE,
 )
-_LEAD_JUNK = re.compile(r"^[\s\-+•–(¹²³⁴⁵⁶⁷⁸⁹⁰]*(?:trong\s+đó\s*:?\s*|và\s+)?", re.IGNORECASE)
+_LEAD_JUNK = re.compile(
+    r"^[\s\-+•–(¹²³⁴⁵⁶⁷⁸⁹⁰]*(?:trong\s+đó\s*:?\s*|và\s+|đảm\s+bảo\s+|bảo\s+đảm\s+)?",
+    re.IGNORECASE,
+)
 _PHRASE_STOP = re.compile(
-    r"\s*(?:[;().•>?]|/(?=\d)|(?<!\d),\s+(?=[^,;]*\d)|,\s*(?=trong)|\s+và\s+(?=\d)"
+    r"\s*(?:[;().•>?<]|/(?=\d)|(?<!\d),\s+(?=[^,;]*\d)|,\s*(?=trong)|\s+và\s+(?=\d)"
+    # the next figure starts ("… cho 662.518 thuê bao"), unless it is a level ("mức độ 3")
+    r"|(?<!độ)(?<!,)\s+(?:[Gg]ần\s+|[Tt]rên\s+|[Kk]hoảng\s+|[Hh]ơn\s+)?(?=\d[\d.,]*\s+\w)"
     r"|\s(?:trên\s+địa\s+bàn|trong\s+đó|với|tại|được|đã|gồm|thuộc|của\s+tỉnh|đến\s+từ)\b)"
 )
+#: "… với tổng chiều dài gần 5.500 km", "… tổng số tiền phạt là 71,8 triệu đồng"
+_NAMED_BY = re.compile(r"\s(?:với|là)\s+(?:\S+\s+){0,4}$")
+_RATE = re.compile(r"[Tt]ỷ\s+lệ\s")
+_RATE_END = re.compile(r"\s+(?:chỉ\s+)?(?:đạt|là)\b")
 _INDEX = re.compile(r"[Cc]hỉ\s+số(?:(?!\s(?:đạt|xếp|là|của|tỉnh)\b)[^,;()])+")
 _APPROX = re.compile(r"\s+(?:gần|trên|khoảng|hơn|tổng\s+số)$")
 MAX_LABEL = 120
@@ -230,20 +241,39 @@ def _phrase(after: str) -> str:
     return phrase.strip(" ,:;-*")
 
 
-def _label(text: str, clause_start: int, reading: Reading, unit_end: int, unit: str) -> str:
+def _label(
+    text: str, clause_start: int, reading: Reading, unit_end: int, unit: str, after_last: int
+) -> str:
+    """What the figure at ``reading`` counts or measures, as the text words it.
+
+    ``after_last`` is where the previous figure of the clause ended: a count's own words
+    start after it ("35 ảnh, 10 tin": the 10 counts "tin", not "35 ảnh").
+    """
     before = text[clause_start : reading.start]
     opened = before.rfind("(") > before.rfind(")")
-    outside = before[: before.rfind("(")] if opened else before
     if unit in ("SCORE", "RANK") and (index := list(_INDEX.finditer(before))):
         return index[-1].group(0).strip()  # "Chỉ số cải cách hành chính năm 2021"
+    rates = [m for m in _RATE.finditer(before) if _RATE_END.search(before, m.end())]
+    if unit == "PERCENT" and not opened and rates:
+        # "Tỷ lệ văn bản đi được ký số hoàn toàn đạt 86%": the rate up to its verb
+        return _RATE_END.split(before[rates[-1].start() :])[0].strip(" ,:;-")
     if unit in ("COUNT", "OTHER"):
         # the counted noun and what qualifies it: "trạm thu phát sóng … - BTS"
         phrase = _phrase(text[reading.end :].lstrip())
         word = text[reading.end : unit_end].strip()
-        if phrase == word:  # "(241 điểm)", "5.500 km": say what is counted from before
-            subject = _subject(outside)
-            return f"{subject} ({word})" if subject and len(subject) <= 60 else word
-        return phrase
+        if phrase != word:
+            return phrase
+        # "(241 điểm)", "X-quang: 20.021 ca", "tổng chiều dài gần 5.500 km": a name
+        # before the number says what is counted; a list of counts has none
+        own = text[max(clause_start, after_last) : reading.start]
+        named = own.rstrip().endswith((":", "(")) or _NAMED_BY.search(own)
+        if not named or re.search(r"\d", own):
+            return word
+        subject = _subject(own.rstrip().rstrip("(").rstrip(":"))
+        if not subject or len(subject) > 40 or fold(subject) == fold(word):
+            return word
+        return f"{subject} ({word})"
+    outside = before[: before.rfind("(")] if opened else before
     if opened:
         # "(đạt 81,6%) dịch vụ công …": the aside qualifies what follows it
         after = text[unit_end:]
@@ -254,7 +284,7 @@ def _label(text: str, clause_start: int, reading: Reading, unit_end: int, unit: 
         return _phrase(after) or _subject(outside)
     subject = _subject(before)
     after = _phrase(text[unit_end:])
-    if after and not _LEAD_VERBS.search(before):
+    if unit != "RANK" and after and not _LEAD_VERBS.search(before):
         return after  # "40% người bệnh đặt lịch trực tuyến": the figure leads its clause
     if not subject or len(subject) > MAX_LABEL:
         subject = after or subject
@@ -297,6 +327,7 @@ def extract_figures(
         if dated_only and dated is None:
             continue
         matches = [*_NUMBER.finditer(sentence), *_RANK_NUMBER.finditer(sentence)]
+        after_last = 0
         for match in sorted(matches, key=lambda m: m.start()):
             offset = s_start + match.start()
             if any(a <= offset < b for a, b in taken):
@@ -316,7 +347,10 @@ def extract_figures(
                 unit, word, unit_end = found
             if _CHANGE.search(sentence[clause_start : reading.start]):
                 continue
-            label = _clean_label(_label(sentence, clause_start, reading, unit_end, unit))
+            label = _clean_label(
+                _label(sentence, clause_start, reading, unit_end, unit, after_last)
+            )
+            after_last = unit_end
             if not label:
                 continue
             as_of, as_of_text = None, None
