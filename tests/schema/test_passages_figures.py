@@ -169,6 +169,16 @@ async def test_source_passages_in_reading_order(loaded_url: str) -> None:
         starts = [n["citation"]["lineStart"] for n in nodes]
         assert starts == sorted(starts), source["slug"]
     slides = next(s for s in sources if s["slug"] == "ha-tinh-slides-2022")
+    async with app_client(loaded_url) as client:
+        listed = await gql(client, PASSAGES, f={"source": "ha-tinh-slides-2022"}, n=1)
+        first = listed["passages"]["nodes"][0]
+        fields = PASSAGES.split("nodes {", 1)[1].rsplit("} } }", 1)[0]
+        node = await gql(
+            client,
+            f"query($id: ID!) {{ node(id: $id) {{ ... on Passage {{ {fields} }} }} }}",
+            id=first["id"],
+        )
+    assert node["node"] == first
     assert "CÔNG NGHỆ PHÁT HIỆN VIỆT VỊ BÁN TỰ ĐỘNG TẠI WORLD CUP 2022" in {
         n["heading"] for n in slides["passages"]["nodes"]
     }

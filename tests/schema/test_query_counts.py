@@ -60,6 +60,13 @@ QUERIES = {
             value source { slug } } } passages(first: $n) { nodes { heading } } } }""",
         4,
     ),
+    "search-passages-figures": (
+        """query($n: Int) { search(query: "chuyen doi so", types: [PASSAGE, FIGURE],
+            first: $n) { totalCount nodes { item {
+              ... on Passage { heading source { slug } figures { value } pillars { code } }
+              ... on Figure { label source { slug } province { name } } } } } }""",
+        9,
+    ),
     "documents": (
         """query($n: Int) { documents(first: $n) { nodes {
             number province { name } implements { number } implementedBy { number }
