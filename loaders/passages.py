@@ -218,11 +218,11 @@ def _slides(lines: Sequence[str], free: set[int], year: int | None) -> list[Pass
         first = next(n for n in keep if lines[n - 1].strip())
         title = squash_spaces(lines[first - 1])
         rest = [n for n in keep if n != first]
-        if _is_caps_title(title) and any(lines[n - 1].strip() for n in rest):
-            body = clean(_blank_out(lines, rest))
+        body = clean(_blank_out(lines, rest)) if _is_caps_title(title) else []
+        if body:
             passages.append(_record(title, body, Span(first, first), year))
-        else:
-            passages.append(_record(None, clean(_blank_out(lines, keep)), None, year))
+        elif whole := clean(_blank_out(lines, keep)):  # a title alone is the slide's text
+            passages.append(_record(None, whole, None, year))
     return passages
 
 

@@ -175,3 +175,19 @@ def test_the_colophon_is_furniture_to_the_end() -> None:
     furniture = furniture_lines("QA_BOOKLET", lines)
     assert set(range(start - 1, len(lines) + 1)) <= furniture  # the rule line above it too
     assert lines[start - 2].strip().startswith("-----")
+
+
+def test_a_slide_with_only_its_title_and_number_is_a_passage_of_its_title() -> None:
+    from loaders.passages import segment
+
+    # ha-tinh-slides-2022.txt, lines 233-237 and 354-357: a title, its slide number
+    text = (
+        "\n\n\nNỀN TẢNG SỐ LÀ KHÔNG GIAN LÀM VIỆC MỚI\n\n15\n\n\n\n"
+        "KỸ NĂNG SỐ\n onetouch.mic.gov.vn\n"
+    )
+    passages, figures = segment("SLIDES", text, ParsedSource(line_count=12), year=2022)
+    assert [(p.heading, p.text, p.span.start) for p in passages] == [
+        (None, "NỀN TẢNG SỐ LÀ KHÔNG GIAN LÀM VIỆC MỚI", 4),
+        ("KỸ NĂNG SỐ", "onetouch.mic.gov.vn", 10),
+    ]
+    assert figures == []
