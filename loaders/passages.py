@@ -164,17 +164,27 @@ def _record(
     if extra is not None:
         span = span.union(extra)
     text = passage.text
-    pillars = classify(text)
-    if heading and (own := pillar_of_heading(heading)) and own not in pillars:
-        pillars.append(own)
     return PassageRecord(
         heading=heading,
         text=text,
         span=span,
-        pillars=pillars,
+        pillars=_with_heading_pillar(classify(text), heading),
         document_numbers=find_numbers(text),
-        figures=extract_figures(passage, year=year),
+        figures=_under(heading, extract_figures(passage, year=year)),
     )
+
+
+def _with_heading_pillar(pillars: list[str], heading: str | None) -> list[str]:
+    """A record gets the pillar its heading names (the shared rule, ``loaders.pillars``)."""
+    own = pillar_of_heading(heading) if heading else None
+    return [*pillars, own] if own and own not in pillars else pillars
+
+
+def _under(heading: str | None, figures: list[FigureRecord]) -> list[FigureRecord]:
+    """Figures sit under their passage's heading: "3.1. Chính quyền số" is their pillar."""
+    for figure in figures:
+        figure.pillars = _with_heading_pillar(figure.pillars, heading)
+    return figures
 
 
 def _chunks(body: Sequence[Line]) -> list[list[Line]]:
@@ -248,11 +258,12 @@ def _table(
         if label is not None and data:
             data_rows.append((label, data[0]))
     figures = [f for _, found in table_figures(data_rows, year=year) for f in found]
+    figures = _under(caption, figures)
     passage = PassageRecord(
         heading=caption,
         text="\n\n".join(p.text for p in paragraphs),
         span=Span(start, end),
-        pillars=classify(caption + " " + " ".join(p.text for p in paragraphs)),
+        pillars=_with_heading_pillar(classify(" ".join(p.text for p in paragraphs)), caption),
         document_numbers=find_numbers(" ".join(p.text for p in paragraphs)),
         figures=figures,
     )

@@ -99,6 +99,8 @@ def test_the_articles_table_one_whole() -> None:
     assert labels[241] == "Duy trì hoạt động hệ thống hội nghị giao ban trực tuyến 4 cấp"
     assert labels[1501] == "Cổng dịch vụ công trực tuyến của tỉnh: dịch vụ công trực tuyến mức độ 4"
     assert labels[758] == "Cáp quang: trạm 2G"
+    # "… thực trạng chính quyền số …": the caption names the pillar of every row
+    assert {tuple(f.pillars) for f in table.figures} == {("DIGITAL_GOVERNMENT",)}
     # the table says no date: its figures have none (its source report is not a date)
     assert {f.as_of for f in table.figures} == {None}
     # each figure cites its row's lines
