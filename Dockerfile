@@ -19,6 +19,7 @@ COPY pyproject.toml README.md ./
 COPY api ./api
 COPY schema ./schema
 COPY loaders ./loaders
+COPY dxtext ./dxtext
 COPY db ./db
 COPY alembic ./alembic
 COPY data ./data

@@ -74,9 +74,21 @@ def print_report(report: LoadReport) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=max(Console().width, 110))
+    console = Console(width=max(Console().width, 140))
     table = Table(title="dxgraph load")
-    for column in ("source", "questions", "targets", "tasks", "documents", "rankings", "warnings"):
+    columns = (
+        "source",
+        "questions",
+        "targets",
+        "tasks",
+        "documents",
+        "rankings",
+        "passages",
+        "figures",
+        "lines served",
+        "warnings",
+    )
+    for column in columns:
         table.add_column(column, justify="left" if column == "source" else "right", no_wrap=True)
     for s in report.sources:
         table.add_row(
@@ -86,6 +98,9 @@ def print_report(report: LoadReport) -> None:
             str(s.tasks),
             str(s.documents),
             str(s.rankings),
+            str(s.passages),
+            str(s.figures),
+            f"{s.coverage:.1%}",
             str(len(s.warnings)),
         )
     console.print(table)

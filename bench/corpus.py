@@ -8,8 +8,8 @@ each copy as if another set of provinces had published the same kind of material
 - province names in the text replaced by the copy's ("Khánh Hòa" → "Quảng Lâm 7");
 - answers recombined from real sentences: about a third of each answer's sentences
   swapped for sentences of other answers (seeded, so a scale is the same every run);
-- provincial documents, agencies, tasks, targets, questions, rankings, citations and
-  search entries multiply; national documents (749/QĐ-TTg…) stay one row each, cited
+- provincial documents, agencies, tasks, targets, questions, rankings, passages, figures,
+  citations and search entries multiply; national documents (749/QĐ-TTg…) stay one row each, cited
   from every copy.
 
 The scenario queries ask about the real provinces, so their answers are the same at
@@ -77,6 +77,9 @@ ID_FIELDS: dict[str, tuple[str, ...]] = {
     "question_documents": ("question_id", "document_id"),
     "record_pillars": ("record_id",),
     "rankings": ("id", "province_id", "source_id"),
+    "passages": ("id", "province_id", "source_id"),
+    "passage_documents": ("passage_id", "document_id"),
+    "figures": ("id", "province_id", "passage_id", "source_id"),
 }
 #: Fields holding text where a province's name may appear.
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -88,6 +91,8 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "tasks": ("title", "group", "excerpt"),
     "questions": ("text", "answer", "excerpt"),
     "rankings": ("excerpt",),
+    "passages": ("heading", "text", "excerpt"),
+    "figures": ("label", "excerpt"),
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 

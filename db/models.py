@@ -264,8 +264,56 @@ class Ranking(CitedMixin, Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
+class Passage(CitedMixin, Base):
+    """A passage no question, target or task holds: a section, a slide, a foreword."""
+
+    __tablename__ = "passages"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    heading: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
+    #: 1, 2, … in reading order within its source
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class PassageDocument(Base):
+    """A document that a passage names."""
+
+    __tablename__ = "passage_documents"
+
+    passage_id: Mapped[str] = mapped_column(
+        ForeignKey("passages.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Figure(CitedMixin, Base):
+    """A measured fact (số liệu): label, value, unit, the date it describes."""
+
+    __tablename__ = "figures"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    unit_text: Mapped[str | None] = mapped_column(String(64))
+    as_of: Mapped[date | None] = mapped_column(Date, index=True)
+    as_of_text: Mapped[str | None] = mapped_column(Text)
+    province_id: Mapped[str | None] = mapped_column(ForeignKey("provinces.id"), index=True)
+    #: the passage stating it; None for a figure stated in an answer
+    passage_id: Mapped[str | None] = mapped_column(
+        ForeignKey("passages.id", ondelete="CASCADE"), index=True
+    )
+    #: 1, 2, … in reading order within its source
+    position: Mapped[int] = mapped_column(Integer)
+
+
 class SearchEntry(Base):
-    """One searchable record (question, task, target or document), its text folded.
+    """One searchable record (question, task, target, document, passage or figure), folded.
 
     The full-text index over ``title_folded`` and ``body_folded`` is backend-specific and
     made by migration 0003: an FTS5 table ``search_fts`` on SQLite, a weighted ``tsv``

@@ -52,3 +52,26 @@ def parse_date(text: str) -> datetime.date | None:
     if match is None:
         match = DATE.fullmatch(_PREFIX.sub("", cleaned))
     return date_of_match(match) if match else None
+
+
+#: A month or a year inside running text, as measured facts are dated: ``tháng 8/2022``,
+#: ``năm 2021``. Groups: ``pm`` and ``py`` (a month of a year), or ``yy`` (a year).
+PERIOD = re.compile(
+    r"tháng\s+(?P<pm>\d{1,2})\s*/\s*(?P<py>\d{4})(?![\w/])|năm\s+(?P<yy>\d{4})(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def period_end(match: re.Match[str]) -> datetime.date | None:
+    """The last day of the month or year a ``PERIOD`` match names (None when invalid).
+
+    A figure "đến năm 2021" describes the end of 2021; "tháng 8/2022", 31 August 2022.
+    """
+    if match.group("yy") is not None:
+        year = int(match.group("yy"))
+        return datetime.date(year, 12, 31) if year in _YEARS else None
+    month, year = int(match.group("pm")), int(match.group("py"))
+    if year not in _YEARS or not 1 <= month <= 12:
+        return None
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return following - datetime.timedelta(days=1)

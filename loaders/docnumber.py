@@ -1,5 +1,5 @@
-"""The document-number helpers, as the loaders have always imported them; they live in
-``dxtext.docnumber`` (the schema looks numbers up with the same key)."""
+"""Re-export of ``dxtext.docnumber`` for the loaders not moved yet (see ``loaders.text``).
+New code imports ``dxtext.docnumber``; this module goes once they do."""
 
 from dxtext.docnumber import (
     NATIONAL_ISSUERS,

@@ -42,6 +42,26 @@ def ranking_id(source: str, province: str, year: int | None, pillar: str | None)
     return f"{source}/dti/{province}/{year or 'na'}/{pillar or 'overall'}"
 
 
+def passage_id(source: str, heading: str | None, text: str) -> str:
+    """A passage by its own heading and text."""
+    return f"{source}/passage/{content_hash(heading or '', text)}"
+
+
+def figure_id(source: str, label: str, value: float, unit: str, as_of_text: str | None) -> str:
+    """A figure by what it says: label, value, unit and date as written."""
+    return f"{source}/figure/{content_hash(label, repr(value), unit, as_of_text or '')}"
+
+
+def unique(record_id: str, taken: set[str]) -> str:
+    """``record_id``, or with "-2", "-3"… when the same content stands twice in a source."""
+    candidate, n = record_id, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{record_id}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
 def content_hash(*parts: str) -> str:
     """A short, stable digest of a record's own text (12 hex digits)."""
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from loaders.clean import clean, raw_lines
 from loaders.documents import extract_documents
+from loaders.figures import answer_figures
 from loaders.handbook import parse_handbook_questions
 from loaders.manifest import SourceEntry
+from loaders.passages import segment
 from loaders.prose_tasks import extract_prose_tasks
 from loaders.qa_booklet import parse_booklet
 from loaders.rankings import extract_rankings
@@ -53,4 +55,13 @@ def parse_source(entry: SourceEntry, text: str) -> ParsedSource:
 
     result.documents, found = extract_documents(lines, entry.province)
     warnings += found
+
+    # what no question, target or task holds is a passage; answers state figures too
+    result.passages, result.figures = segment(entry.kind, text, result, year=entry.year)
+    result.figures += answer_figures(
+        lines,
+        [q.span for q in result.questions],
+        year=entry.year,
+        held=[t.text for t in result.targets],
+    )
     return result

@@ -128,6 +128,41 @@ class RankingRecord:
 
 
 @dataclass(slots=True)
+class FigureRecord:
+    """A measured fact (số liệu): what stood at a date, as the text states it.
+
+    ``unit`` is PERCENT, COUNT, SCORE, RANK or OTHER; ``unit_text`` the unit word as
+    written ("trạm", "tài khoản"); ``as_of`` the day described (a month or a year: its
+    last day), with ``as_of_text`` the words that say so ("Tính đến ngày 30/5/2022").
+    """
+
+    label: str
+    value: float
+    unit: str
+    span: Span
+    unit_text: str | None = None
+    as_of: date | None = None
+    as_of_text: str | None = None
+    pillars: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PassageRecord:
+    """A passage of a source that no question, target or task holds (see loaders.passages).
+
+    ``text`` is cleaned like an answer, paragraphs separated by a blank line; ``figures``
+    are the figures stated in it.
+    """
+
+    heading: str | None
+    text: str
+    span: Span
+    pillars: list[str] = field(default_factory=list)
+    document_numbers: list[str] = field(default_factory=list)
+    figures: list[FigureRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class ParsedSource:
     """Everything read from one source text."""
 
@@ -137,6 +172,9 @@ class ParsedSource:
     tasks: list[TaskRecord] = field(default_factory=list)
     documents: list[DocumentMention] = field(default_factory=list)
     rankings: list[RankingRecord] = field(default_factory=list)
+    passages: list[PassageRecord] = field(default_factory=list)
+    #: every figure: those of the passages and those stated in answers
+    figures: list[FigureRecord] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
 
 

@@ -1,6 +1,9 @@
 """The search index: one entry per searchable record, its title and body and their tokens,
 and the vocabulary of those tokens.
 
+Questions, tasks, targets, documents, passages (heading and text) and figures (label; the
+value as written, unit word and date).
+
 Built from the content rows (``loaders.rows``); the write step stores the entries and the
 backend's full-text index over them (migration 0003), and the vocabulary (migration 0007)
 that search expands prefixes and corrects typos against.
@@ -48,6 +51,14 @@ def search_entries(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]
         )
         for d in rows.get("documents", [])
     ]
+    entries += [
+        ("PASSAGE", x["id"], x["province_id"], x["heading"] or "", x["text"])
+        for x in rows.get("passages", [])
+    ]
+    entries += [
+        ("FIGURE", f["id"], f["province_id"], f["label"], figure_words(f))
+        for f in rows.get("figures", [])
+    ]
     return [
         {
             "id": record_id,
@@ -85,3 +96,17 @@ def search_terms(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for term, counts in sorted(spellings.items())
     ]
+
+
+def written_number(value: float) -> str:
+    """A value as Vietnamese writes it: 2752 → "2.752", 80.53 → "80,53"."""
+    whole, _, fraction = f"{value:.6f}".rstrip("0").rstrip(".").partition(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{grouped},{fraction}" if fraction else grouped
+
+
+def figure_words(figure: dict[str, Any]) -> str:
+    """What a figure says besides its label: "2.752 trạm", "80,53%", "Đến năm 2021"."""
+    value = written_number(figure["value"])
+    amount = f"{value}%" if figure["unit"] == "PERCENT" else f"{value} {figure['unit_text'] or ''}"
+    return " ".join(x for x in (amount.strip(), figure["as_of_text"]) if x)

@@ -31,6 +31,9 @@ CONTENT_TABLES: tuple[type[models.Base], ...] = (
     models.QuestionDocument,
     models.RecordPillar,
     models.Ranking,
+    models.Passage,
+    models.PassageDocument,
+    models.Figure,
     models.SearchEntry,
     models.SearchTerm,
 )

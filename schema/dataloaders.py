@@ -79,3 +79,25 @@ async def load_province_row(info: Info, province_id: str | None) -> models.Provi
     row = await row_loader(info, models.Province).load(province_id)
     found: models.Province | None = row
     return found
+
+
+#: The documents each passage names, in the order it names them (Passage.documents).
+passage_documents = rows_by_parent(
+    lambda keys: (
+        select(models.Document, models.PassageDocument.passage_id)
+        .join(models.PassageDocument, models.PassageDocument.document_id == models.Document.id)
+        .where(models.PassageDocument.passage_id.in_(keys))
+        .order_by(models.PassageDocument.passage_id, models.PassageDocument.position)
+    ),
+    lambda row: row[1],
+)
+
+#: The figures each passage states, in reading order (Passage.figures).
+passage_figures = rows_by_parent(
+    lambda keys: (
+        select(models.Figure)
+        .where(models.Figure.passage_id.in_(keys))
+        .order_by(models.Figure.passage_id, models.Figure.position)
+    ),
+    lambda row: row[0].passage_id,
+)

@@ -18,6 +18,8 @@ from schema.tasks import TaskOrder
 
 if TYPE_CHECKING:
     from schema.documents import DocumentConnection
+    from schema.figures import FigureConnection, FigureFilter
+    from schema.passages import PassageConnection, PassageFilter
     from schema.questions import QuestionConnection, QuestionFilter
     from schema.rankings import Ranking
     from schema.targets import TargetConnection, TargetFilter
@@ -96,6 +98,30 @@ class Province(relay.Node):
         from schema.rankings import resolve_rankings
 
         return await resolve_rankings(info, self.province_id, None, None)
+
+    @strawberry.field
+    async def figures(
+        self,
+        info: Info,
+        filter: Annotated[FigureFilter, strawberry.lazy("schema.figures")] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Annotated[FigureConnection, strawberry.lazy("schema.figures")]:
+        from schema.figures import resolve_figures
+
+        return await resolve_figures(info, filter, first, after, parent=self._parent)
+
+    @strawberry.field
+    async def passages(
+        self,
+        info: Info,
+        filter: Annotated[PassageFilter, strawberry.lazy("schema.passages")] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Annotated[PassageConnection, strawberry.lazy("schema.passages")]:
+        from schema.passages import resolve_passages
+
+        return await resolve_passages(info, filter, first, after, parent=self._parent)
 
     @classmethod
     def from_row(cls, row: models.Province) -> Province:

@@ -13,6 +13,8 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.context import Info
 from schema.documents import DocumentQuery
+from schema.figures import FigureQuery
+from schema.passages import PassageQuery
 from schema.provinces import ProvinceQuery
 from schema.questions import QuestionQuery
 from schema.rankings import RankingQuery
@@ -32,6 +34,8 @@ class Query(
     QuestionQuery,
     RankingQuery,
     SearchQuery,
+    FigureQuery,
+    PassageQuery,
 ):
     @strawberry.field(description="Relay object identification; null when the ID is unknown.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:

@@ -28,7 +28,9 @@ from schema.common import MAX_SEARCH_LENGTH, MAX_WORDS, pillar_filter, province_
 from schema.context import Info
 from schema.documents import Document
 from schema.errors import BadUserInput
+from schema.figures import Figure
 from schema.pagination import Page, encode_cursor, page
+from schema.passages import Passage
 from schema.pillars import Pillar, PillarCode
 from schema.provinces import Province
 from schema.questions import Question
@@ -44,9 +46,13 @@ class SearchType(Enum):
     TASK = "TASK"
     TARGET = "TARGET"
     DOCUMENT = "DOCUMENT"
+    FIGURE = "FIGURE"
+    PASSAGE = "PASSAGE"
 
 
-SearchItem = Annotated[Question | Task | Target | Document, strawberry.union("SearchItem")]
+SearchItem = Annotated[
+    Question | Task | Target | Document | Figure | Passage, strawberry.union("SearchItem")
+]
 
 
 @strawberry.type
@@ -84,9 +90,38 @@ class PillarCount:
 
 @strawberry.type
 class SearchFacets:
-    types: list[SearchTypeCount]
-    provinces: list[ProvinceCount]
-    pillars: list[PillarCount]
+    """How the matches spread; each list is worked out only when it is asked for."""
+
+    type_counts: strawberry.Private[dict[str, int]]
+    province_counts: strawberry.Private[dict[str, int]]
+    #: the statement counting the matches' pillars (None: nothing matched)
+    pillar_counts: strawberry.Private[Any]
+
+    @strawberry.field
+    def types(self) -> list[SearchTypeCount]:
+        ordered = sorted(self.type_counts.items(), key=lambda k: (-k[1], _TYPE_ORDER[k[0]]))
+        return [SearchTypeCount(type=SearchType(kind), count=count) for kind, count in ordered]
+
+    @strawberry.field
+    async def provinces(self, info: Info) -> list[ProvinceCount]:
+        ordered = sorted(self.province_counts.items(), key=_by_count)
+        found = await Province.resolve_nodes(info=info, node_ids=[slug for slug, _ in ordered])
+        return [
+            ProvinceCount(province=province, count=count)
+            for (_, count), province in zip(ordered, found, strict=True)
+            if province is not None
+        ]
+
+    @strawberry.field
+    async def pillars(self, info: Info) -> list[PillarCount]:
+        if self.pillar_counts is None:
+            return []
+        async with info.context.session() as session:
+            rows = (await session.execute(self.pillar_counts)).all()
+        return [
+            PillarCount(pillar=Pillar.of(code), count=int(count))
+            for code, count in sorted(rows, key=_by_count)
+        ]
 
 
 @strawberry.type
@@ -187,6 +222,8 @@ _ITEM_TYPES: dict[str, Any] = {
     "TASK": Task,
     "TARGET": Target,
     "DOCUMENT": Document,
+    "FIGURE": Figure,
+    "PASSAGE": Passage,
 }
 
 
@@ -209,46 +246,30 @@ async def _facets(info: Info, plan: Plan, narrow: list[Any]) -> tuple[int, bool,
                 )
             )
         ).all()
-        pillars = (
-            await session.execute(
-                select(rp.pillar_code, func.count())
-                .join(capped, capped.c.id == rp.record_id)
-                .group_by(rp.pillar_code)
-            )
-        ).all()
-    kind_counts: dict[str, int] = defaultdict(int)
-    province_counts: dict[str, int] = defaultdict(int)
+    kinds: dict[str, int] = defaultdict(int)
+    provinces: dict[str, int] = defaultdict(int)
     for kind, province_id, count in spread:
-        kind_counts[kind] += int(count)
+        kinds[kind] += int(count)
         if province_id is not None:
-            province_counts[province_id] += int(count)
-    kinds = list(kind_counts.items())
-    provinces = list(province_counts.items())
-    total = sum(int(count) for _, count in kinds)
+            provinces[province_id] += int(count)
+    total = sum(kinds.values())
     exact = total < EXACT_TOTAL
     if not exact:  # only at the cap: is there one more?
         async with info.context.session() as session:
             beyond = matching(e.id).offset(EXACT_TOTAL).limit(1)
             exact = (await session.execute(beyond)).first() is None
-    found = await Province.resolve_nodes(info=info, node_ids=[slug for slug, _ in provinces])
-    facets = SearchFacets(
-        types=[
-            SearchTypeCount(type=SearchType(kind), count=int(count))
-            for kind, count in sorted(kinds, key=lambda k: (-k[1], _TYPE_ORDER[k[0]]))
-        ],
-        provinces=[
-            ProvinceCount(province=province, count=int(count))
-            for (_, count), province in sorted(
-                zip(provinces, found, strict=True), key=lambda pair: _by_count(pair[0])
-            )
-            if province is not None
-        ],
-        pillars=[
-            PillarCount(pillar=Pillar.of(code), count=int(count))
-            for code, count in sorted(pillars, key=_by_count)
-        ],
+    pillars = (
+        select(rp.pillar_code, func.count())
+        .join(capped, capped.c.id == rp.record_id)
+        .group_by(rp.pillar_code)
     )
-    return total, exact, facets
+    return (
+        total,
+        exact,
+        SearchFacets(
+            type_counts=dict(kinds), province_counts=dict(provinces), pillar_counts=pillars
+        ),
+    )
 
 
 def _search_connection(
@@ -297,7 +318,7 @@ async def resolve_search(
     vocab, stats = await vocabulary(info)
     plan = plan_query(query, vocab, MAX_WORDS)
     if plan.empty:
-        no_facets = SearchFacets(types=[], provinces=[], pillars=[])
+        no_facets = SearchFacets(type_counts={}, province_counts={}, pillar_counts=None)
         return _search_connection([], 0, window, 0, True, no_facets, None)
     e = models.SearchEntry
     narrow: list[Any] = []

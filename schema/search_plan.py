@@ -4,12 +4,12 @@ Each word of the query (folded, as the index holds it) becomes a *group* of alte
 every group must match, any alternative of a group will do:
 
 - the word itself (EXACT);
-- for the last word, every index word it begins (PREFIX), so results come as people type;
+- for the last word, every index word it begins (PREFIX), so results come as people type
+  (COMPLETION, weighing less, where the last word is a whole index word already);
 - for a word of 4+ letters that matches nothing, index words within one edit of it (two
   for 8+ letters; TYPO), on the folded form, by rapidfuzz's Levenshtein distance;
-- a word that matches nothing but splits into two index words ("vietnam" → "viet nam"),
-  and two query words that together are one index word ("viet nam" → "vietnam")
-  (COMPOUND).
+- a word that splits into two index words ("vietnam" → "viet nam"), and two query words
+  that together are one index word ("viet nam" → "vietnam") (COMPOUND).
 
 A word with no alternative at all is left out of matching (``Plan.dropped``) rather than
 emptying the result, as a search box that forgives one stray word would. Weights put the
@@ -41,13 +41,23 @@ MAX_CORRECTIONS = 8
 class Match(Enum):
     EXACT = "EXACT"
     PREFIX = "PREFIX"
+    #: the completions of a last word that is a whole index word already ("soc" → "socola")
+    COMPLETION = "COMPLETION"
     TYPO = "TYPO"
     COMPOUND = "COMPOUND"
 
 
-#: how much a match of each kind weighs in ranking (the exact word, then a prefix, then
-#: a compound written otherwise, then a correction)
-WEIGHTS = {Match.EXACT: 1.0, Match.COMPOUND: 0.9, Match.PREFIX: 0.6, Match.TYPO: 0.45}
+#: how much a match of each kind weighs in ranking (the exact word, then a compound
+#: written otherwise, a prefix, a correction, and last the completions of a whole word)
+WEIGHTS = {
+    Match.EXACT: 1.0,
+    Match.COMPOUND: 0.9,
+    Match.PREFIX: 0.6,
+    Match.TYPO: 0.45,
+    Match.COMPLETION: 0.3,
+}
+#: a word split into two index words only with at least this many letters on each side
+SPLIT_MIN_LETTERS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +148,6 @@ class Plan:
         return not self.groups
 
     @property
-    def words(self) -> list[str]:
-        """The folded words the plan matches (each group's first alternative)."""
-        return [term for group in self.groups for term in group.alternatives[0].terms]
-
-    @property
     def corrected(self) -> bool:
         """Some word matches only through a correction (so, as typed, nothing matches)."""
         return any(group.corrected for group in self.groups)
@@ -203,12 +208,13 @@ def plan_query(text: str, vocabulary: Vocabulary, max_words: int) -> Plan:
         if folded in vocabulary:
             alternatives.append(Alternative((folded,), Match.EXACT))
         if last and any(term != folded for term in vocabulary.prefixed(folded)):
-            alternatives.append(Alternative((folded,), Match.PREFIX, prefix=True))
+            kind = Match.COMPLETION if alternatives else Match.PREFIX
+            alternatives.append(Alternative((folded,), kind, prefix=True))
         if not alternatives:
             alternatives += [Alternative((t,), Match.TYPO) for t in vocabulary.near(folded)]
-            split = _split(folded, vocabulary)
-            if split:
-                alternatives.append(Alternative(split, Match.COMPOUND))
+        split = _split(folded, vocabulary)  # "vietnam" is a word, and "viet nam" two
+        if split:
+            alternatives.append(Alternative(split, Match.COMPOUND))
         if not alternatives:
             dropped.append(as_typed)
             spelled.append(as_typed)
@@ -223,7 +229,7 @@ def _split(word: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
     """``word`` as two index words ("vietnam" → ("viet", "nam")), the most common split."""
     splits = [
         (word[:cut], word[cut:])
-        for cut in range(2, len(word) - 1)
+        for cut in range(SPLIT_MIN_LETTERS, len(word) - SPLIT_MIN_LETTERS + 1)
         if word[:cut] in vocabulary and word[cut:] in vocabulary
     ]
     if not splits:

@@ -181,11 +181,15 @@ class Marking:
     words: list[str]
     prefix: str | None
     exact: dict[str, frozenset[str]]
+    #: alternatives of several words ("viet nam" for "vietnam"), marked where adjacent
+    phrases: list[tuple[str, ...]]
 
     @classmethod
     def of(cls, plan: Plan, vocabulary: Vocabulary) -> Marking:
+        alternatives = [a for group in plan.groups for a in group.alternatives]
         return cls(
-            words=plan.words,
+            words=[a.terms[0] for a in alternatives if len(a.terms) == 1 and not a.prefix],
+            phrases=[a.terms for a in alternatives if len(a.terms) > 1 and a.phrase],
             prefix=next((a.terms[-1] for a in plan.groups[-1].alternatives if a.prefix), None),
             exact={
                 term: forms
@@ -200,7 +204,11 @@ class Marking:
         else the body's."""
         in_title = bool(set(self.words) & set(title_folded.split())) or not body
         return highlight(
-            title if in_title else body, self.words, prefix=self.prefix, exact=self.exact
+            title if in_title else body,
+            self.words,
+            prefix=self.prefix,
+            exact=self.exact,
+            phrases=self.phrases,
         )
 
 
@@ -225,10 +233,12 @@ def highlight(
     limit: int = SNIPPET_CHARS,
     prefix: str | None = None,
     exact: dict[str, frozenset[str]] | None = None,
+    phrases: list[tuple[str, ...]] | None = None,
 ) -> str:
     """A passage of ``text`` around the first match: matched words in <mark>, all escaped.
 
-    ``words`` are folded; ``prefix`` also marks the words it begins. Where ``exact`` gives
+    ``words`` are folded; ``phrases`` are marked where their words stand together;
+    ``prefix`` also marks the words it begins. Where ``exact`` gives
     a word's preferred spellings (the query's "số"), only those are marked ("hồ sơ" is
     not), unless ``text`` spells the word no such way at all.
     """
@@ -244,6 +254,11 @@ def highlight(
         if preferred:
             found = [(a, b) for a, b in found if lowered[a:b] in preferred] or found
         spans += found
+    for phrase in phrases or []:
+        pattern = rf"(?<!{_WORD})" + r"\W+".join(map(re.escape, phrase)) + rf"(?!{_WORD})"
+        spans += [
+            (offsets[m.start()], offsets[m.end() - 1] + 1) for m in re.finditer(pattern, folded)
+        ]
     if prefix:
         pattern = rf"(?<!{_WORD}){re.escape(prefix)}{_WORD}*"
         completions = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -12,7 +12,11 @@ from strawberry import relay
 from db import models
 from schema.context import Info
 from schema.dataloaders import nodes_by_id, row_loader
+from schema.pagination import Parent
 from schema.province_field import InProvince
+
+if TYPE_CHECKING:
+    from schema.passages import PassageConnection
 
 
 @strawberry.enum
@@ -38,6 +42,16 @@ class Source(relay.Node, InProvince):
     @strawberry.field
     def slug(self) -> str:
         return self.source_id
+
+    @strawberry.field(description="the source's passages in reading order")
+    async def passages(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[PassageConnection, strawberry.lazy("schema.passages")]:
+        from schema.passages import resolve_passages
+
+        return await resolve_passages(
+            info, None, first, after, parent=Parent("source", self.source_id)
+        )
 
     @classmethod
     def from_row(cls, row: models.Source) -> Source:

@@ -34,6 +34,12 @@ class Unit(Enum):
     PERCENT = "PERCENT"
     COUNT = "COUNT"
     OTHER = "OTHER"
+    # 1.1 (figures state ranks and index points)
+    RANK = strawberry.enum_value(
+        "RANK",
+        description="a place in a ranking: 'nhóm 25 tỉnh, thành phố dẫn đầu' is 25 with AT_MOST",
+    )
+    SCORE = strawberry.enum_value("SCORE", description="points on an index: 'đạt 88,44 điểm'")
 
 
 @strawberry.enum

@@ -20,7 +20,13 @@ EXAMPLES = {m["name"]: (m["query"], m["result"]) for m in EXAMPLE.finditer(READM
 
 
 def test_the_readme_has_an_example_for_each_kind_of_user() -> None:
-    assert {"citizen-qa", "citizen-search", "newsroom-targets", "internal-tasks"} <= set(EXAMPLES)
+    assert {
+        "citizen-qa",
+        "citizen-search",
+        "newsroom-targets",
+        "newsroom-figures",
+        "internal-tasks",
+    } <= set(EXAMPLES)
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))

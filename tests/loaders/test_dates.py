@@ -47,3 +47,29 @@ def test_date_pattern_skips_document_numbers_in_running_text() -> None:
     text = "Ban hành Quyết định thay thế Quyết định số 07/2020/QĐ-UBND ngày 20/03/2020 của UBND"
     found = [date_of_match(m) for m in DATE.finditer(text)]
     assert found == [datetime.date(2020, 3, 20)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tháng 8/2022", datetime.date(2022, 8, 31)),  # the article's Xã hội số paragraph
+        ("tháng 5/2022", datetime.date(2022, 5, 31)),  # the Lào Cai handbook's results
+        ("tháng 2/2024", datetime.date(2024, 2, 29)),
+        ("tháng 12/2021", datetime.date(2021, 12, 31)),
+        ("năm 2021", datetime.date(2021, 12, 31)),  # "Đến năm 2021"
+    ],
+)
+def test_period_end_is_the_last_day_of_the_month_or_year(
+    text: str, expected: datetime.date
+) -> None:
+    from loaders.dates import PERIOD, period_end
+
+    match = PERIOD.search(text)
+    assert match is not None and period_end(match) == expected
+
+
+def test_period_end_refuses_a_month_that_does_not_exist() -> None:
+    from loaders.dates import PERIOD, period_end
+
+    match = PERIOD.search("tháng 13/2022")
+    assert match is not None and period_end(match) is None

@@ -162,7 +162,22 @@ async def test_every_citation_points_at_lines_holding_the_text(loaded_url: str) 
             for ranking in await s.scalars(select(models.Ranking)):
                 assert str(ranking.rank) in ranking.excerpt
                 checked += 1
-            assert checked > 300
+            for passage in await s.scalars(select(models.Passage)):
+                lines = texts[passage.source_id][passage.line_start - 1 : passage.line_end]
+                assert passage.excerpt == "\n".join(lines).strip()
+                # every character of the text, in order (furniture and emphasis left out)
+                assert _in_order(list(_squash(passage.text)), list(_squash(passage.excerpt)))
+                if passage.heading:  # the heading it sits under: above it, or its first line
+                    above = texts[passage.source_id][: passage.line_end]
+                    assert _squash(passage.heading) in _squash("".join(above)), passage.id
+                checked += 1
+            for figure in await s.scalars(select(models.Figure)):
+                lines = texts[figure.source_id][figure.line_start - 1 : figure.line_end]
+                assert figure.excerpt == "\n".join(lines).strip()
+                said = "%" if figure.unit == "PERCENT" else figure.unit_text or ""
+                assert _squash(said) in _squash(figure.excerpt), figure.id
+                checked += 1
+            assert checked > 500
     finally:
         await engine.dispose()
 
@@ -178,8 +193,29 @@ async def test_same_content_and_ids_on_both_backends(loaded_urls: dict[str, str]
     lite = await _snapshot(loaded_urls["sqlite"])
     pg = await _snapshot(loaded_urls["postgresql"])
     assert sum(len(rows) for rows in lite.values()) > 500
+    assert len(lite["passages"]) > 50 and len(lite["figures"]) > 100
     for table in lite:
         assert lite[table] == pg[table], table
+
+
+async def test_passage_and_figure_ids_come_from_content_not_row_order(
+    db_url: str, loaded_url: str, tmp_path: Path
+) -> None:
+    """Loading the slides alone, then everything again, changes no passage or figure ID."""
+    full = await _snapshot(loaded_url)
+    slides = "ha-tinh-slides-2022"
+    shutil.copy(SOURCES / f"{slides}.txt", tmp_path / f"{slides}.txt")
+    await load_into(
+        db_url, _manifest(tmp_path, [_entry(slides, f"{slides}.txt", "SLIDES", "ha-tinh")])
+    )
+    alone = await _snapshot(db_url)
+    for table in ("passages", "figures"):
+        ids = {row[0] for row in full[table] if str(row[0]).startswith(slides)}
+        assert ids and {row[0] for row in alone[table]} == ids, table
+    await load_into(db_url, BUNDLED_MANIFEST)  # a changed load: everything rewritten
+    again = await _snapshot(db_url)
+    for table in ("passages", "figures", "passage_documents"):
+        assert again[table] == full[table], table
 
 
 async def test_broken_source_aborts_and_changes_nothing(db_url: str, tmp_path: Path) -> None:
@@ -300,6 +336,11 @@ def test_cli_load_reports_and_fails_cleanly(tmp_path: Path) -> None:
     ok = _dxgraph("load", url=url)
     assert ok.returncode == 0, ok.stderr
     assert "khanh-hoa-hoi-dap-2022" in ok.stdout and "content version 1" in ok.stdout
+    # the share of each source's content lines that records serve (tests/loaders/test_coverage)
+    assert "lines served" in ok.stdout
+    rows = [line for line in ok.stdout.splitlines() if line.startswith("│")]
+    shares = [float(m) for line in rows for m in re.findall(r"(\d+\.\d)%", line)]
+    assert len(rows) == len(shares) == 5 and min(shares) >= 90, ok.stdout
     (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
     manifest = _manifest(tmp_path, [_entry("empty", "empty.txt", "HANDBOOK", "lao-cai")])
     bad = _dxgraph("load", "--manifest", str(manifest), url=url)

@@ -17,31 +17,10 @@ from schema.root import build_schema as build_served
 ROOT = Path(__file__).resolve().parents[2]
 
 PENDING_1_1: dict[str, set[str]] = {
-    "issue 13 (passages and figures)": {
-        "Figure was removed.",
-        "Passage was removed.",
-        "FigureEdge was removed.",
-        "FigureConnection was removed.",
-        "PassageEdge was removed.",
-        "PassageConnection was removed.",
-        "FigureFilter was removed.",
-        "PassageFilter was removed.",
-        "Field Province.figures was removed.",
-        "Field Province.passages was removed.",
-        "Field Source.passages was removed.",
-        "Enum value SearchType.FIGURE was removed.",
-        "Enum value SearchType.PASSAGE was removed.",
-        "Figure was removed from union type SearchItem.",
-        "Passage was removed from union type SearchItem.",
-        "Field Query.figures was removed.",
-        "Field Query.passages was removed.",
-    },
     "issue 14 (plans, rankings, provinces since 2025)": {
         "CurrentProvince was removed.",
         "Field Province.hasContent was removed.",
         "Field Province.mergedInto was removed.",
-        "Enum value Unit.RANK was removed.",
-        "Enum value Unit.SCORE was removed.",
         "Enum value Comparator.AT_MOST was removed.",
         "Field Question.citations was removed.",
         "Field Ranking.index was removed.",

@@ -38,6 +38,35 @@ QUERIES = {
             targets(first: $n, filter: {year: 2025}) { nodes { quantities { value } } } } }""",
         8,
     ),
+    "figures": (
+        """query($n: Int) { figures(first: $n) { totalCount nodes {
+            label value province { name } pillars { code } source { slug }
+            citation { lineStart source { title } } } } }""",
+        4,
+    ),
+    "passages": (
+        """query($n: Int) { passages(first: $n) { totalCount nodes {
+            heading province { name } source { slug } pillars { code } documents { number }
+            figures { value unit } citation { lineStart } } } }""",
+        6,
+    ),
+    "source-passages": (
+        """query($n: Int) { sources { slug passages(first: $n) { totalCount nodes {
+            heading figures { label } documents { number } } } } }""",
+        4,
+    ),
+    "province-figures": (
+        """query($n: Int) { provinces { slug figures(first: $n) { totalCount nodes {
+            value source { slug } } } passages(first: $n) { nodes { heading } } } }""",
+        4,
+    ),
+    "search-passages-figures": (
+        """query($n: Int) { search(query: "chuyen doi so", types: [PASSAGE, FIGURE],
+            first: $n) { totalCount nodes { item {
+              ... on Passage { heading source { slug } figures { value } pillars { code } }
+              ... on Figure { label source { slug } province { name } } } } } }""",
+        9,
+    ),
     "documents": (
         """query($n: Int) { documents(first: $n) { nodes {
             number province { name } implements { number } implementedBy { number }

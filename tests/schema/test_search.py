@@ -23,6 +23,8 @@ SEARCH = """query($q: String!, $types: [SearchType!], $p: String, $n: Int, $afte
       ... on Task { id title }
       ... on Target { id text }
       ... on Document { id docNumber: number docTitle: title }
+      ... on Figure { id label value unit unitText asOf }
+      ... on Passage { id heading text }
     } }
   }
 }"""

@@ -1,0 +1,144 @@
+"""Figures (số liệu): measured facts with their date — type, filter, connection, loaders."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import strawberry
+from sqlalchemy import Select, select
+from strawberry import relay
+
+from db import models
+from schema.common import exact, pillar_filter, province_slug, text_match
+from schema.context import Info
+from schema.dataloaders import nodes_by_id
+from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
+from schema.pillars import Pillar, PillarCode, load_pillars
+from schema.province_field import InProvince
+from schema.sources import Citation, Source, load_source
+from schema.targets import Unit
+
+
+@strawberry.type(
+    description="A measured fact (số liệu): what stood at a date, not a goal (see Target). "
+    "'5.932 chứng thư số' -> value 5932, unit COUNT, unitText 'chứng thư số'."
+)
+class Figure(relay.Node, InProvince):
+    figure_id: relay.NodeID[str]
+    label: str = strawberry.field(
+        description="what is counted or measured, as written: 'dịch vụ công trực tuyến mức độ 4'"
+    )
+    value: float
+    unit: Unit
+    unit_text: str | None = strawberry.field(
+        description="the unit word as written, where there is one: 'trạm', 'tài khoản', 'điểm'"
+    )
+    as_of: date | None = strawberry.field(
+        description="the day the figure describes where the text says (for a year or a "
+        "month, its last day)"
+    )
+    as_of_text: str | None = strawberry.field(
+        description="as written: 'Tính đến ngày 30/5/2022', 'Đến năm 2021'"
+    )
+    citation: Citation
+    source_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def pillars(self, info: Info) -> list[Pillar]:
+        return await load_pillars(info, self.figure_id)
+
+    @strawberry.field
+    async def source(self, info: Info) -> Source:
+        return await load_source(info, self.source_id)
+
+    @classmethod
+    def from_row(cls, row: Any) -> Figure:
+        return cls(
+            figure_id=row.id,
+            label=row.label,
+            value=row.value,
+            unit=Unit(row.unit),
+            unit_text=row.unit_text,
+            as_of=row.as_of,
+            as_of_text=row.as_of_text,
+            citation=Citation.of(row),
+            province_id=row.province_id,
+            source_id=row.source_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Figure | None]:
+        return await nodes_by_id(info, models.Figure, node_ids, cls.from_row)
+
+
+@strawberry.type
+class FigureConnection(CountedConnection[Figure]):
+    """Figures in source order."""
+
+
+@strawberry.input
+class FigureFilter:
+    province: str | None = None
+    source: str | None = None
+    pillar: PillarCode | None = None
+    as_of_from: date | None = None
+    as_of_to: date | None = None
+    search: str | None = None
+
+
+async def figures_query(info: Info, where: FigureFilter | None) -> tuple[Select[Any], list[Any]]:
+    """Figures matching ``where``, in source order."""
+    f = models.Figure
+    query = select(f).join(models.Source, models.Source.id == f.source_id)
+    if where is not None:
+        slug = await province_slug(info, where.province)
+        if slug is not None:
+            query = query.where(f.province_id == slug)
+        if where.source is not None:
+            query = query.where(f.source_id == exact(where.source))
+        if where.pillar is not None:
+            query = query.where(pillar_filter(f.id, where.pillar))
+        if where.as_of_from is not None:
+            query = query.where(f.as_of >= where.as_of_from)
+        if where.as_of_to is not None:
+            query = query.where(f.as_of <= where.as_of_to)
+        query = query.where(text_match(info, f.id, where.search))
+    return query, [models.Source.position, f.position, f.id]
+
+
+async def resolve_figures(
+    info: Info,
+    where: FigureFilter | None,
+    first: int | None,
+    after: str | None,
+    *,
+    parent: Parent | None = None,
+) -> FigureConnection:
+    """A page of figures; ``parent`` (a province) for a nested connection."""
+    window = page(first, after)
+
+    async def build() -> Built:
+        query, order = await figures_query(info, where)
+        return query, order, models.Figure.province_id
+
+    rows, total = await fetch(info, "figures", parent, repr(where), window, build)
+    result: FigureConnection = connection(
+        FigureConnection, [Figure.from_row(r) for r in rows], total, window
+    )
+    return result
+
+
+@strawberry.type
+class FigureQuery:
+    @strawberry.field
+    async def figures(
+        self,
+        info: Info,
+        filter: FigureFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> FigureConnection:
+        return await resolve_figures(info, filter, first, after)
