@@ -295,10 +295,13 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
             report.tasks += 1
 
         for r_pos, r in enumerate(result.rankings, start=1):
-            r_id = f"{entry.slug}/dti/{r.province}/{r.year or 'na'}/{r.pillar or 'overall'}"
+            on = "dti" if r.index == "DTI" else slugify(r.index)
+            r_id = f"{entry.slug}/{on}/{r.province}/{r.year or 'na'}/{r.pillar or 'overall'}"
             rows["rankings"].append(
                 {
                     "id": r_id,
+                    "index_name": r.index,
+                    "change": r.change,
                     "province_id": r.province,
                     "year": r.year,
                     "pillar_code": r.pillar,

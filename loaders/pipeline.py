@@ -47,7 +47,7 @@ def parse_source(entry: SourceEntry, text: str) -> ParsedSource:
         result.tasks += tasks
         warnings += found
 
-    if entry.kind in ("ARTICLE", "SLIDES") and entry.province is not None:
+    if entry.province is not None:  # DTI and other index ranks, in any kind of text
         result.rankings, found = extract_rankings(text, entry.province)
         warnings += found
 

@@ -116,7 +116,9 @@ class DocumentMention:
 
 @dataclass(slots=True)
 class RankingRecord:
-    """A DTI result; ``pillar`` is None for the overall rank."""
+    """A province's place on an index (DTI unless ``index`` says otherwise); ``pillar`` is
+    None for the overall rank. ``change`` is the places gained since the year before, as
+    the source prints it (negative: places lost)."""
 
     province: str
     rank: int
@@ -125,6 +127,8 @@ class RankingRecord:
     year: int | None = None
     pillar: str | None = None
     score: float | None = None
+    index: str = "DTI"
+    change: int | None = None
 
 
 @dataclass(slots=True)

@@ -37,18 +37,10 @@ PENDING_1_1: dict[str, set[str]] = {
         "Field Query.passages was removed.",
     },
     "issue 14 (plans, rankings, provinces since 2025)": {
-        "CurrentProvince was removed.",
-        "Field Province.hasContent was removed.",
-        "Field Province.mergedInto was removed.",
         "Enum value Unit.RANK was removed.",
         "Enum value Unit.SCORE was removed.",
         "Enum value Comparator.AT_MOST was removed.",
         "Field Question.citations was removed.",
-        "Field Ranking.index was removed.",
-        "Field Ranking.change was removed.",
-        "Field Query.currentProvinces was removed.",
-        "Argument Query.provinces(withContent:) was removed.",
-        "Argument Query.rankings(index:) was removed.",
     },
     "issue 16 (search)": {
         "SearchFacets was removed.",
