@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from loaders.clean import part_heading
 from loaders.docnumber import find_numbers
-from loaders.pillars import classify
+from loaders.pillars import answer_heading_pillars, classify
 from loaders.qa_booklet import part_number, unique
 from loaders.records import Line, QuestionRecord, Span, Warning
 
@@ -77,7 +77,7 @@ def parse_handbook_questions(
                 span=Span(current.heading.span.start, current.body[-1].span.end),
                 part=current.part,
                 province_specific=False,
-                pillars=classify(body),
+                pillars=classify(current.heading.text, fallbacks=[answer_heading_pillars(answer)]),
                 document_numbers=unique(find_numbers(body)),
             )
         )

@@ -10,6 +10,7 @@ from loaders.clean import clean, raw_lines
 from loaders.documents import extract_documents
 from loaders.handbook import parse_handbook_questions
 from loaders.manifest import SourceEntry
+from loaders.pillars import classify
 from loaders.prose_tasks import extract_prose_tasks
 from loaders.qa_booklet import parse_booklet
 from loaders.rankings import extract_rankings
@@ -22,6 +23,20 @@ def line_count(text: str) -> int:
     """Lines of ``text`` as loaded: a final newline ends the last line, it opens none."""
     lines = raw_lines(text)
     return len(lines) - 1 if len(lines) > 1 and lines[-1] == "" else len(lines)
+
+
+def _pillars_of_stated_goals(result: ParsedSource) -> None:
+    """A question whose words and headings name no pillar is about the pillars of the
+    goals its answer states (pillars.classify's last fallback)."""
+    for question in result.questions:
+        if question.pillars:
+            continue
+        inside = [
+            t
+            for t in result.targets
+            if question.span.start <= t.span.start and t.span.end <= question.span.end
+        ]
+        question.pillars = classify("", fallbacks=[[c for t in inside for c in t.pillars]])
 
 
 def parse_source(entry: SourceEntry, text: str) -> ParsedSource:
@@ -43,6 +58,7 @@ def parse_source(entry: SourceEntry, text: str) -> ParsedSource:
     if entry.kind in ("QA_BOOKLET", "HANDBOOK"):
         result.targets, found = extract_targets(result.questions, lines)
         warnings += found
+        _pillars_of_stated_goals(result)
         tasks, found = extract_prose_tasks(result.questions, lines)
         result.tasks += tasks
         warnings += found

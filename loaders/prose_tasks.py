@@ -98,7 +98,7 @@ def extract_prose_tasks(
                         group=group,
                         ordinal=ordinal,
                         deadline_kind="NONE",
-                        pillars=classify(title),
+                        pillars=classify(title, heading=group),
                         document_number=numbers[0] if numbers else None,
                     )
                 )

@@ -27,7 +27,7 @@ from itertools import pairwise
 
 from loaders.clean import Passage
 from loaders.docnumber import find_numbers
-from loaders.pillars import classify
+from loaders.pillars import answer_heading_pillars, classify
 from loaders.records import Line, QuestionRecord, Warning
 from loaders.text import squash_spaces
 
@@ -139,7 +139,7 @@ def parse_booklet(lines: list[Line]) -> tuple[list[QuestionRecord], list[Warning
                 span=passage.span(current.start, end),
                 part=current.part,
                 province_specific=current.province,
-                pillars=classify(body),
+                pillars=classify(current.text, fallbacks=[answer_heading_pillars(answer)]),
                 document_numbers=unique(find_numbers(body)),
             )
         )

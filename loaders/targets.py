@@ -6,8 +6,8 @@ the last ``năm YYYY`` of the question. Its answer gives:
 
 * one target per bullet (``-``, ``+``, ``•``) — Hà Giang: "đặt ra 09 mục tiêu, gồm: - …";
 * inside a pillar group ("- Về phát triển kinh tế số: A; B."), one target per ``;``
-  clause, carrying the group's pillar (``pillars.pillar_of_heading``). Other targets get
-  their pillars from ``pillars.classify`` of their own text.
+  clause, carrying the group's pillar. Pillars come from ``pillars.classify``: the
+  group heading, else the target's own words, else its question's.
 
 A count stated before the bullets ("09 mục tiêu") is checked against the targets found.
 The document is the first document number of the answer's lead (the text before the
@@ -213,7 +213,8 @@ def _target(
     end: int,
     year: int,
     document: str | None,
-    pillar: str | None,
+    heading: str | None,
+    question: str,
 ) -> TargetRecord | None:
     start, end = _trimmed(passage.text, start, end)
     if end <= start:
@@ -224,7 +225,8 @@ def _target(
         text=text,
         year=year,
         span=span,
-        pillars=[pillar] if pillar else classify(text),
+        # a goal's own words, else its question's ("… mục tiêu về kinh tế số?")
+        pillars=classify(text, heading=heading, fallbacks=[question]),
         quantities=quantities(text),
         document_number=document,
     )
@@ -256,13 +258,19 @@ def extract_targets(
             group = _GROUP.match(body)
             pillar = pillar_of_heading(group.group(1)) if group else None
             if group is None or pillar is None:
-                target = _target(passage, body_start, body_end, year, document, None)
+                target = _target(passage, body_start, body_end, year, document, None, question.text)
                 found.extend([target] if target else [])
                 continue
             rest = body_start + group.end()
             for part_start, part_end in split_top_level(text[rest:body_end]):
                 target = _target(
-                    passage, rest + part_start, rest + part_end, year, document, pillar
+                    passage,
+                    rest + part_start,
+                    rest + part_end,
+                    year,
+                    document,
+                    group.group(1),
+                    question.text,
                 )
                 found.extend([target] if target else [])
         stated = stated_count(lead)
