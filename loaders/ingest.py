@@ -261,7 +261,7 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
             report.targets += 1
 
         for k_pos, task in enumerate(result.tasks, start=1):
-            k_id = f"{entry.slug}/task/{k_pos}"
+            k_id = f"{entry.slug}/task/{task.key or k_pos}"
             rows["tasks"].append(
                 {
                     "id": k_id,

@@ -4,9 +4,10 @@ Questions, targets and tasks (and whatever else is tagged by pillar) all call
 ``classify``. The rule, in order:
 
 1. **The source's own group heading wins.** A heading that names one pillar ("Về phát
-   triển kinh tế số", "Xây dựng chính quyền số") gives that pillar. A heading that names
-   several ("Phát triển kinh tế số, xã hội số") limits the record to those: the ones its
-   own words point to, else all the heading names.
+   triển kinh tế số", "Xây dựng chính quyền số"), or else one pillar's sector by the
+   keyword table ("… chuyển đổi số trên lĩnh vực y tế …"), gives that pillar. A heading
+   that names several ("Phát triển kinh tế số, xã hội số"; "… văn hóa, du lịch …")
+   limits the record to those: the ones its own words point to, else all it names.
 2. **Otherwise the keyword table** (``KEYWORDS``) on the record's own text. The economy's
    sectors — agriculture, industry, tourism and services, trade and e-commerce, finance
    and banking, transport and logistics, businesses and cooperatives — are
@@ -175,7 +176,7 @@ def classify(
     ``heading`` the group heading the source puts it under; ``fallbacks`` texts, or lists
     of pillar codes already decided, tried in order when neither gives a pillar.
     """
-    named = heading_pillars(heading)
+    named = heading_pillars(heading) or (_keywords(heading) if heading else [])
     own = _keywords(text)
     if len(named) == 1:
         return named

@@ -11,10 +11,10 @@ from loaders.documents import extract_documents
 from loaders.handbook import parse_handbook_questions
 from loaders.manifest import SourceEntry
 from loaders.pillars import classify
-from loaders.prose_tasks import extract_prose_tasks
+from loaders.prose_tasks import extract_list_tasks, extract_prose_tasks
 from loaders.qa_booklet import parse_booklet
 from loaders.rankings import extract_rankings
-from loaders.records import ParsedSource
+from loaders.records import ParsedSource, QuestionRecord, TaskRecord
 from loaders.targets import extract_targets
 from loaders.task_table import parse_task_table
 
@@ -23,6 +23,11 @@ def line_count(text: str) -> int:
     """Lines of ``text`` as loaded: a final newline ends the last line, it opens none."""
     lines = raw_lines(text)
     return len(lines) - 1 if len(lines) > 1 and lines[-1] == "" else len(lines)
+
+
+def _holds_any(question: QuestionRecord, tasks: list[TaskRecord]) -> bool:
+    span = question.span
+    return any(span.start <= t.span.start and t.span.end <= span.end for t in tasks)
 
 
 def _pillars_of_stated_goals(result: ParsedSource) -> None:
@@ -61,6 +66,10 @@ def parse_source(entry: SourceEntry, text: str) -> ParsedSource:
         _pillars_of_stated_goals(result)
         tasks, found = extract_prose_tasks(result.questions, lines)
         result.tasks += tasks
+        warnings += found
+        numbered = {q.span for q in result.questions if _holds_any(q, tasks)}
+        tasks, found = extract_list_tasks(result.questions, lines, skip=numbered)
+        result.tasks += tasks  # after the others: their IDs are their positions
         warnings += found
 
     if entry.province is not None:  # DTI and other index ranks, in any kind of text

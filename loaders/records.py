@@ -96,6 +96,9 @@ class TaskRecord:
     deadline_kind: str = "NONE"
     pillars: list[str] = field(default_factory=list)
     document_number: str | None = None
+    #: what its ID is made of, where its position in the source is not (lists read from
+    #: answers: its question and its words); None: its position among the source's tasks
+    key: str | None = None
 
 
 @dataclass(slots=True)
