@@ -233,8 +233,9 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
 
         per_year: dict[int, int] = defaultdict(int)
         for t_pos, t in enumerate(result.targets, start=1):
-            per_year[t.year] += 1
-            t_id = f"{entry.slug}/target/{t.year}/{per_year[t.year]}"
+            if t.key is None:
+                per_year[t.year] += 1
+            t_id = f"{entry.slug}/target/{t.year}/{t.key or per_year[t.year]}"
             rows["targets"].append(
                 {
                     "id": t_id,

@@ -11,7 +11,7 @@ from loaders.documents import extract_documents
 from loaders.handbook import parse_handbook_questions
 from loaders.manifest import SourceEntry
 from loaders.pillars import classify
-from loaders.prose_tasks import extract_list_tasks, extract_prose_tasks
+from loaders.prose_tasks import extract_list_tasks, extract_plan_goals, extract_prose_tasks
 from loaders.qa_booklet import parse_booklet
 from loaders.rankings import extract_rankings
 from loaders.records import ParsedSource, QuestionRecord, TaskRecord
@@ -71,6 +71,7 @@ def parse_source(entry: SourceEntry, text: str) -> ParsedSource:
         tasks, found = extract_list_tasks(result.questions, lines, skip=numbered)
         result.tasks += tasks  # after the others: their IDs are their positions
         warnings += found
+        result.targets += extract_plan_goals(result.questions, lines, skip=numbered)
 
     if entry.province is not None:  # DTI and other index ranks, in any kind of text
         result.rankings, found = extract_rankings(text, entry.province)

@@ -21,12 +21,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
+from loaders.clean import Passage
 from loaders.deadlines import find_deadline
 from loaders.docnumber import find_numbers
 from loaders.pillars import classify
-from loaders.records import Line, QuestionRecord, Span, TaskRecord, Warning
-from loaders.targets import NUMBER_WORDS, answer_region, split_top_level, stated_count
+from loaders.records import Line, QuestionRecord, Span, TargetRecord, TaskRecord, Warning
+from loaders.targets import (
+    NUMBER_WORDS,
+    answer_region,
+    quantities,
+    split_top_level,
+    stated_count,
+)
 from loaders.text import fold, squash_spaces
 
 _FIRST_ITEM = re.compile(r"\(1\)")
@@ -243,6 +251,43 @@ def _key(question: QuestionRecord, title: str, taken: set[str]) -> str:
     return key
 
 
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One listed action: where it stands in its answer's passage, and what names it."""
+
+    question: QuestionRecord
+    passage: Passage
+    start: int
+    end: int
+    agency: str | None
+    document: str | None
+
+
+def _plan_items(
+    questions: list[QuestionRecord], lines: list[Line], skip: set[Span] | None
+) -> list[_Item]:
+    items: list[_Item] = []
+    for question in questions:
+        if not _plan_question(question) or question.span in (skip or set()):
+            continue
+        passage, start, end = answer_region(question, lines)
+        text = passage.text
+        numbers = find_numbers(text[start:end]) or find_numbers(question.text)
+        document = numbers[0] if numbers else None
+        bullets = _bullet_items(text, start, end)
+        if bullets:
+            items += [_Item(question, passage, a, b, None, document) for a, b in bullets]
+            continue
+        intro = _INTRO.search(text, start, end)
+        first, agency = (intro.end(), None) if intro else _lead(text, start)
+        in_first = True
+        for index, (a, b, opens_sentence) in enumerate(_clause_items(text, first, end)):
+            # the subject of the first sentence leads the clauses of that sentence
+            in_first = in_first and (index == 0 or not opens_sentence)
+            items.append(_Item(question, passage, a, b, agency if in_first else None, document))
+    return items
+
+
 def extract_list_tasks(
     questions: list[QuestionRecord], lines: list[Line], skip: set[Span] | None = None
 ) -> tuple[list[TaskRecord], list[Warning]]:
@@ -258,43 +303,54 @@ def extract_list_tasks(
     question and words.
     """
     tasks: list[TaskRecord] = []
-    warnings: list[Warning] = []
     taken: set[str] = set()
-    for question in questions:
-        if not _plan_question(question) or question.span in (skip or set()):
+    for item in _plan_items(questions, lines, skip):
+        title = _title(item.passage.text[item.start : item.end])
+        if not title:
             continue
-        passage, start, end = answer_region(question, lines)
-        text = passage.text
-        numbers = find_numbers(text[start:end]) or find_numbers(question.text)
-        items: list[tuple[int, int, str | None]] = []
-        bullets = _bullet_items(text, start, end)
-        if bullets:
-            items = [(a, b, None) for a, b in bullets]
-        else:
-            intro = _INTRO.search(text, start, end)
-            first, agency = (intro.end(), None) if intro else _lead(text, start)
-            in_first = True
-            for index, (a, b, opens_sentence) in enumerate(_clause_items(text, first, end)):
-                # the subject of the first sentence leads the clauses of that sentence
-                in_first = in_first and (index == 0 or not opens_sentence)
-                items.append((a, b, agency if in_first else None))
-        for a, b, agency in items:
-            title = _title(text[a:b])
-            if not title:
+        deadline, kind, written = find_deadline(title)
+        tasks.append(
+            TaskRecord(
+                title=title,
+                span=item.passage.span(item.start, item.end),
+                group=squash_spaces(item.question.text),
+                lead_agencies=[item.agency] if item.agency else [],
+                deadline=deadline,
+                deadline_text=written,
+                deadline_kind=kind,
+                pillars=classify(title, heading=item.question.text),
+                document_number=item.document,
+                key=_key(item.question, title, taken),
+            )
+        )
+    return tasks, []
+
+
+def extract_plan_goals(
+    questions: list[QuestionRecord], lines: list[Line], skip: set[Span] | None = None
+) -> list[TargetRecord]:
+    """The dated goals inside listed actions: each ``;`` clause of an item that says by
+    when ("…; phấn đấu đến năm 2025, trên địa bàn tỉnh có ít nhất 10 doanh nghiệp công
+    nghệ số được thành lập mới") is a Target for that year, with its figures."""
+    goals: list[TargetRecord] = []
+    taken: set[str] = set()
+    for item in _plan_items(questions, lines, skip):
+        text = item.passage.text
+        for c_start, c_end in split_top_level(text[item.start : item.end]):
+            a, b = item.start + c_start, item.start + c_end
+            clause = _title(text[a:b])
+            due, kind, _ = find_deadline(clause)
+            if due is None or kind != "PERIOD":
                 continue
-            deadline, kind, written = find_deadline(title)
-            tasks.append(
-                TaskRecord(
-                    title=title,
-                    span=passage.span(a, b),
-                    group=squash_spaces(question.text),
-                    lead_agencies=[agency] if agency else [],
-                    deadline=deadline,
-                    deadline_text=written,
-                    deadline_kind=kind,
-                    pillars=classify(title, heading=question.text),
-                    document_number=numbers[0] if numbers else None,
-                    key=_key(question, title, taken),
+            goals.append(
+                TargetRecord(
+                    text=clause,
+                    year=due.year,
+                    span=item.passage.span(a, b),
+                    pillars=classify(clause, heading=item.question.text),
+                    quantities=quantities(clause),
+                    document_number=item.document,
+                    key=_key(item.question, clause, taken),
                 )
             )
-    return tasks, warnings
+    return goals

@@ -80,6 +80,8 @@ class TargetRecord:
     pillars: list[str] = field(default_factory=list)
     quantities: list[QuantityRecord] = field(default_factory=list)
     document_number: str | None = None
+    #: what its ID is made of where its place in a list is not (as ``TaskRecord.key``)
+    key: str | None = None
 
 
 @dataclass(slots=True)

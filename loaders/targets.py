@@ -25,12 +25,13 @@ follows, the subject before it ("tỷ lệ dân số … đạt trên 50%").
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
 from loaders.clean import Passage
 from loaders.docnumber import find_numbers
-from loaders.pillars import classify, pillar_of_heading
+from loaders.pillars import answer_heading_pillars, classify, pillar_of_heading
 from loaders.records import Line, QuantityRecord, QuestionRecord, Span, TargetRecord, Warning
 from loaders.text import fold, squash_spaces
 
@@ -72,6 +73,7 @@ _MORE_THAN = re.compile(r"(?:\btrên|\bhơn|nhiều\s+hơn|cao\s+hơn)\s*$", re.
 _QUALIFIER_STOP = re.compile(
     r"[;.:()]|,\s*(?=(?:tối\s+thiểu|ít\s+nhất|trên|hơn)?\s*\d)"
     r"|\s(?:được|đạt|hoàn\s+thành|có\s+mặt|trên\s+địa\s+bàn|nhằm|để)\b"
+    r"|\s(?:vào|đến|trong)\s+năm\b"
     r"|\svà\s+(?=(?:tối\s+thiểu|ít\s+nhất|trên|hơn)?\s*\d)",
     re.IGNORECASE,
 )
@@ -79,6 +81,21 @@ _SUBJECT_VERBS = re.compile(
     r"(?:\s+(?:đạt|chiếm|là|phấn\s+đấu|tăng|giảm|ở\s+mức))+\s*$", re.IGNORECASE
 )
 MAX_QUALIFIER_WORDS = 14
+#: A place among the leaders: "nhóm 25 tỉnh, thành phố trực thuộc Trung ương đứng đầu
+#: (dẫn đầu) về chuyển đổi số" — the qualifier is the whole phrase after the figure.
+_RANK_BEFORE = re.compile(r"\bnhóm\s*$", re.IGNORECASE)
+_RANK_AFTER = re.compile(
+    r"\s+((?:tỉnh|địa\s+phương)[^.;:]*?(?:đứng|dẫn)\s+đầu(?:\s+về\s+chuyển\s+đổi\s+số)?)",
+    re.IGNORECASE,
+)
+_SCORE_AFTER = re.compile(r"\s+điểm\b", re.IGNORECASE)
+#: A goals answer's lead that states a rank goal: "Đến năm 2025, Khánh Hòa nằm trong nhóm
+#: 25 tỉnh, … đứng đầu về chuyển đổi số:" — from after the year to the rank phrase's end.
+_LEAD_GOAL = re.compile(
+    r"(?:Đến\s+năm\s+\d{4}\s*,\s*)?(?P<goal>[^.:;]*?\bnhóm\s+\d+\s+(?:tỉnh|địa\s+phương)"
+    r"[^.;:]*?(?:đứng|dẫn)\s+đầu(?:\s+về\s+chuyển\s+đổi\s+số)?)",
+    re.IGNORECASE,
+)
 
 
 def answer_region(question: QuestionRecord, lines: Sequence[Line]) -> tuple[Passage, int, int]:
@@ -161,6 +178,23 @@ def quantities(text: str) -> list[QuantityRecord]:
         after = text[match.end() :]
         if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
             continue  # a list number "(1)"
+        rank = _RANK_AFTER.match(after) if _RANK_BEFORE.search(before) else None
+        if rank is not None:
+            # "nằm trong nhóm 25 tỉnh, thành phố … đứng đầu": a place within the top 25
+            found.append(
+                QuantityRecord(
+                    value=_number(whole, fraction),
+                    unit="RANK",
+                    comparator="AT_MOST",
+                    qualifier=squash_spaces(rank.group(1)),
+                )
+            )
+            continue
+        if _SCORE_AFTER.match(after):
+            found.append(
+                QuantityRecord(value=_number(whole, fraction), unit="SCORE", comparator="EXACTLY")
+            )
+            continue
         if percent:
             unit = "PERCENT"
         else:
@@ -237,6 +271,7 @@ def extract_targets(
 ) -> tuple[list[TargetRecord], list[Warning]]:
     """The targets stated in the answers of ``questions`` (Lines from ``clean``)."""
     targets: list[TargetRecord] = []
+    leads: list[TargetRecord] = []
     warnings: list[Warning] = []
     for question in questions:
         year = question_year(question)
@@ -274,6 +309,9 @@ def extract_targets(
                 )
                 found.extend([target] if target else [])
         stated = stated_count(lead)
+        lead_goal = _LEAD_GOAL.search(text, start, bullets[0].start())
+        if lead_goal is not None:
+            leads.append(_lead_target(passage, lead_goal, year, document, question, text))
         if stated is not None and stated != len(found):
             warnings.append(
                 Warning(
@@ -282,4 +320,32 @@ def extract_targets(
                 )
             )
         targets.extend(found)
-    return targets, warnings
+    # after the listed ones: those take their IDs from their place in each year's list
+    return targets + leads, warnings
+
+
+def _lead_target(
+    passage: Passage,
+    match: re.Match[str],
+    year: int,
+    document: str | None,
+    question: QuestionRecord,
+    text: str,
+) -> TargetRecord:
+    """The rank goal an answer's lead states; its pillars, where its words name none,
+    are those of the groups it heads ("- Về phát triển chính quyền số: …")."""
+    goal = squash_spaces(match.group("goal"))
+    answer = text[match.end() :]
+    return TargetRecord(
+        text=goal,
+        year=year,
+        span=passage.span(match.start("goal"), match.end("goal")),
+        pillars=classify(goal, fallbacks=[question.text, answer_heading_pillars(answer)]),
+        quantities=quantities(goal),
+        document_number=document,
+        key=f"q{question.number or 0}-{_digest(goal)}",
+    )
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(fold(text).encode()).hexdigest()[:10]

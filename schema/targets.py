@@ -34,6 +34,11 @@ class Unit(Enum):
     PERCENT = "PERCENT"
     COUNT = "COUNT"
     OTHER = "OTHER"
+    RANK = strawberry.enum_value(
+        "RANK",
+        description="a place in a ranking: 'nhóm 25 tỉnh, thành phố dẫn đầu' is 25 with AT_MOST",
+    )
+    SCORE = strawberry.enum_value("SCORE", description="points on an index: 'đạt 88,44 điểm'")
 
 
 @strawberry.enum
@@ -41,6 +46,9 @@ class Comparator(Enum):
     AT_LEAST = strawberry.enum_value("AT_LEAST", description="tối thiểu, ít nhất")
     MORE_THAN = strawberry.enum_value("MORE_THAN", description="trên, hơn")
     EXACTLY = strawberry.enum_value("EXACTLY", description="plain figure")
+    AT_MOST = strawberry.enum_value(
+        "AT_MOST", description="tối đa, không quá, dưới; a rank within the top N"
+    )
 
 
 @strawberry.type(

@@ -190,3 +190,32 @@ def test_keys_are_made_of_the_question_and_the_words() -> None:
     assert keys == [t.key for t in again.tasks if t.key]
     assert len(keys) == len(set(keys))
     assert all(re.fullmatch(r"q\d+-[0-9a-f]{10}x*", k or "") for k in keys)
+
+
+def test_khanh_hoa_dated_goals_inside_the_plans() -> None:
+    # a ";" clause of a listed action that says by when is a goal for that year
+    _, parsed = _parsed(KHANH_HOA)
+    goals = {t.text: t for t in parsed.targets if t.key and not t.key.startswith(("q27", "q28"))}
+    assert {int(t.key.split("-")[0][1:]) for t in goals.values() if t.key} == {29, 30, 31, 43}
+    firms = goals[
+        "phấn đấu đến năm 2025, trên địa bàn tỉnh có ít nhất 10 doanh nghiệp công nghệ số "
+        "được thành lập mới"
+    ]
+    assert (firms.year, firms.pillars, firms.document_number) == (
+        2025,
+        ["DIGITAL_ECONOMY"],
+        "909/QĐ-UBND",
+    )
+    assert [(q.value, q.unit, q.comparator, q.qualifier) for q in firms.quantities] == [
+        (10.0, "COUNT", "AT_LEAST", "doanh nghiệp công nghệ số")
+    ]
+    mobile = next(t for t in goals.values() if t.text.startswith("Triển khai cung cấp 100%"))
+    assert mobile.year == 2025 and mobile.pillars == ["DIGITAL_GOVERNMENT"]
+    assert [(q.value, q.unit, q.qualifier) for q in mobile.quantities] == [
+        (100.0, "PERCENT", "dịch vụ công trực tuyến mức độ 4")
+    ]
+    schools = next(t for t in goals.values() if "5% ở bậc tiểu học" in t.text)
+    assert [q.value for q in schools.quantities] == [5.0, 10.0, 20.0]
+    assert sorted(t.year for t in goals.values()) == [2022, 2023, 2023, 2024] + [2025] * 5
+    # "hàng năm, … tổ chức ít nhất 05 lớp" gives no year: not a goal for one
+    assert not [t for t in goals.values() if "05 lớp" in t.text]

@@ -37,9 +37,6 @@ PENDING_1_1: dict[str, set[str]] = {
         "Field Query.passages was removed.",
     },
     "issue 14 (plans, rankings, provinces since 2025)": {
-        "Enum value Unit.RANK was removed.",
-        "Enum value Unit.SCORE was removed.",
-        "Enum value Comparator.AT_MOST was removed.",
         "Field Question.citations was removed.",
     },
     "issue 16 (search)": {

@@ -50,3 +50,25 @@ async def test_plan_tasks(loaded_url: str) -> None:
 async def test_both_databases_serve_the_same_plans(loaded_urls: dict[str, str]) -> None:
     answers = [await _answer(url) for url in loaded_urls.values()]
     assert answers[0] == answers[1]
+
+
+async def test_khanh_hoa_rank_goals(loaded_url: str) -> None:
+    query = """{ targets(filter: {province: "khanh-hoa", search: "nhom dung dau"}) {
+        nodes { year text pillars { code } quantities { value unit comparator qualifier }
+                citation { lineStart } } } }"""
+    async with app_client(loaded_url) as client:
+        data = await gql(client, query)
+    goals = data["targets"]["nodes"]
+    rank = {
+        "unit": "RANK",
+        "comparator": "AT_MOST",
+        "qualifier": "tỉnh, thành phố trực thuộc Trung ương đứng đầu về chuyển đổi số",
+    }
+    assert sorted((g["year"], g["quantities"][0]["value"]) for g in goals) == [
+        (2025, 25.0),
+        (2030, 20.0),
+    ]
+    assert all(g["quantities"] == [{"value": g["quantities"][0]["value"], **rank}] for g in goals)
+    (in_2030,) = [g for g in goals if g["year"] == 2030]
+    assert "hoàn thành cơ bản chuyển đổi số" in in_2030["text"]
+    assert len(in_2030["pillars"]) == 3
