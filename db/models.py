@@ -252,6 +252,17 @@ class QuestionDocument(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
+class QuestionCitation(CitedMixin, Base):
+    """Every place a source prints a question and its answer; position 1 is its citation."""
+
+    __tablename__ = "question_citations"
+
+    question_id: Mapped[str] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class RecordPillar(Base):
     """The pillars of a question, target or task: ``record_id`` is that record's ID."""
 

@@ -45,6 +45,7 @@ CONTENT_TABLES: tuple[type[models.Base], ...] = (
     models.TaskAgency,
     models.Question,
     models.QuestionDocument,
+    models.QuestionCitation,
     models.RecordPillar,
     models.Ranking,
     models.SearchEntry,
@@ -202,11 +203,17 @@ def build_rows(parsed: list[Parsed]) -> tuple[dict[str, list[dict[str, Any]]], l
         )
         unnumbered = 0
         for q_pos, q in enumerate(result.questions, start=1):
-            if q.number is None:
+            if q.key is not None:
+                q_id = f"{entry.slug}/q/{q.key}"
+            elif q.number is None:
                 unnumbered += 1
                 q_id = f"{entry.slug}/q/h{unnumbered}"
             else:
                 q_id = f"{entry.slug}/q/{q.number}"
+            rows["question_citations"].extend(
+                {"question_id": q_id, "position": i, **_cite(p, span)}
+                for i, span in enumerate([q.span, *q.repeats], start=1)
+            )
             rows["questions"].append(
                 {
                     "id": q_id,

@@ -5,6 +5,7 @@
   ``merged_into_id``. The rows come from ``db.reference`` (the `vietnamadminunits`
   package's data), so they are not typed here.
 - ``rankings`` gains ``index_name`` ("DTI" for the rows already there) and ``change``.
+- ``question_citations``: every place a source prints a question (the next load fills it).
 
 Revision ID: 0005
 Revises: 0003
@@ -54,6 +55,32 @@ def upgrade() -> None:
     with op.batch_alter_table("rankings", schema=None) as batch_op:
         batch_op.alter_column("index_name", server_default=None)
 
+    op.create_table(
+        "question_citations",
+        sa.Column("question_id", sa.String(length=200), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.String(length=200), nullable=False),
+        sa.Column("line_start", sa.Integer(), nullable=False),
+        sa.Column("line_end", sa.Integer(), nullable=False),
+        sa.Column("excerpt", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["questions.id"],
+            name=op.f("fk_question_citations_question_id_questions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["sources.id"],
+            name=op.f("fk_question_citations_source_id_sources"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("question_id", "position", name=op.f("pk_question_citations")),
+    )
+    op.create_index(
+        op.f("ix_question_citations_source_id"), "question_citations", ["source_id"], unique=False
+    )
+
     current = sa.table(
         "current_provinces",
         sa.column("id", sa.String),
@@ -89,6 +116,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_question_citations_source_id"), table_name="question_citations")
+    op.drop_table("question_citations")
     provinces = sa.table("provinces", sa.column("id", sa.String))
     op.execute(provinces.delete().where(provinces.c.id.not_in(_BUNDLED)))
     with op.batch_alter_table("rankings", schema=None) as batch_op:

@@ -33,8 +33,19 @@ def test_pre_existing_ids_name_the_same_content(
         (FIXTURES / "ids_before_issue14.json").read_text(encoding="utf-8")
     )[table]
     now = {str(row["id"]): row[_FIELD[table]] for row in rows[table]}
-    assert set(before) - set(now) == set()
-    assert {i: now[i] for i in before} == before
+    gone = set(before) - set(now)
+    if table == "questions":
+        # A question the source prints twice is served once (issue 14): the repeat's ID
+        # goes, and the question kept, with the same text in the same source, cites it.
+        cited_twice = {r["question_id"] for r in rows["question_citations"] if r["position"] > 1}
+        kept = {(i.split("/q/")[0], t) for i, t in now.items() if i in cited_twice}
+        assert {(i.split("/q/")[0], before[i]) for i in gone} <= kept
+        assert len(gone) == 4  # the four Phần I questions Lào Cai's Phần 2 prints again
+    else:
+        assert gone == set()
+    assert {i: now[i] for i in before if i not in gone} == {
+        i: t for i, t in before.items() if i not in gone
+    }
 
 
 def test_ids_are_unique(rows: dict[str, list[dict[str, object]]]) -> None:

@@ -21,8 +21,8 @@ QUERIES = {
     "questions": (
         """query($n: Int) { questions(first: $n) { nodes {
             text source { slug } province { name } pillars { name } documents { number }
-            citation { lineStart source { title } } } } }""",
-        5,
+            citation { lineStart source { title } } citations { lineEnd } } } }""",
+        6,
     ),
     "targets": (
         """query($n: Int) { targets(first: $n) { nodes {
