@@ -23,7 +23,9 @@ produced. Rules, in order:
   or a numbered heading, by any paragraph start.
 * **Joins** — otherwise lines are joined with one space, except that a line ending inside
   a document number or code (``293/KH-`` + ``UBND``, ``18-`` + ``NQ/TU``, ``COVID-`` + ``19``)
-  is joined without one.
+  is joined without one, and so is a line ending inside a web address (``(data.gov.`` +
+  ``vn)``). A line opening with a numbered item ``(3) …`` after a ``;`` or ``,`` joins
+  the Line that holds item ``(2)``: a list item stays in its own sentence.
 
 Text is NFC with white space squashed. Each Line returned is a ``CleanLine``, a ``Line``
 that also records where each raw line's text begins inside it, so a parser can cite a
@@ -53,6 +55,12 @@ _BULLETS = "-+•*–—·▪●○(“\"‘'«[<¹²³⁴⁵⁶⁷⁸⁹⁰"
 _LIST_LETTER = re.compile(r"^[a-zđ]\)|^[ivx]{1,4}\)")
 #: The end of a raw line broken inside a document number or a code: "293/KH-", "18-".
 _BROKEN_CODE = re.compile(r"(?:^|\s)(\S*[0-9A-ZĐ][-/])$")
+#: The end of a raw line broken inside a web address: "(data.gov." (then "vn)").
+_BROKEN_ADDRESS = re.compile(r"(?:^|[\s(])(?:https?://)?[a-z0-9-]+(?:\.[a-z0-9-]+)+\.$")
+_ADDRESS_END = re.compile(r"[a-z]{2,6}(?:[/)\],.;:]|$)")
+#: A numbered list item "(3) …" opening a raw line after a ";" or ",": it goes on the
+#: sentence that holds item (2), never starts a paragraph of its own.
+_LIST_ITEM = re.compile(r"^\((\d{1,2})\)\s")
 _SHORT_RATIO = 0.6
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s")
 
@@ -147,6 +155,8 @@ def _is_title(text: str) -> bool:
 
 def _glue(prev: str, nxt: str) -> str:
     """What goes between ``prev`` and ``nxt`` when they are joined: a space or nothing."""
+    if _BROKEN_ADDRESS.search(prev) and _ADDRESS_END.match(nxt):
+        return ""  # "(data.gov." + "vn)": a web address is never split
     if _BROKEN_CODE.search(prev) and nxt[0].isalnum():
         token = prev.rsplit(None, 1)[-1]
         if any(ch.isdigit() for ch in token) or token[:-1].isupper():
@@ -175,7 +185,13 @@ def clean(text: str) -> list[Line]:
     first = last = 0
     previous = ""
     for number, content in kept:
-        if parts and not _breaks(previous, content, short):
+        item = _LIST_ITEM.match(content)
+        follows_item = (
+            item is not None
+            and previous.endswith((";", ","))
+            and f"({int(item.group(1)) - 1})" in "".join(parts)
+        )
+        if parts and (follows_item or not _breaks(previous, content, short)):
             parts.append(_glue(previous, content))
         else:
             if parts:

@@ -191,3 +191,19 @@ def test_score_and_rank_units() -> None:
     assert quantities("nằm trong nhóm 25 tỉnh, thành phố dẫn đầu") == [
         q(25, "RANK", "AT_MOST", "tỉnh, thành phố dẫn đầu")
     ]
+
+
+def test_qualifiers_keep_the_whole_phrase() -> None:
+    # Hà Giang, Câu 37: "- 70% nhà hàng, khách sạn, doanh nghiệp kinh doanh dịch vụ du lịch,
+    # giao thông và tài nguyên du lịch được quản lý …" and "- 100% chế độ báo cáo, chỉ tiêu
+    # tổng hợp báo cáo định kỳ và báo cáo thống kê về kinh tế - xã hội phục vụ …"
+    targets, _ = targets_of(read_source(HA_GIANG))
+    qualifiers = {q.qualifier for t in targets for q in t.quantities}
+    assert (
+        "nhà hàng, khách sạn, doanh nghiệp kinh doanh dịch vụ du lịch, giao thông và tài "
+        "nguyên du lịch"
+    ) in qualifiers
+    assert (
+        "chế độ báo cáo, chỉ tiêu tổng hợp báo cáo định kỳ và báo cáo thống kê về kinh tế - xã hội"
+    ) in qualifiers
+    assert not any(q and q.endswith((" giao thông", " và báo")) for q in qualifiers)
