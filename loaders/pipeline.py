@@ -14,7 +14,7 @@ from loaders.pillars import classify
 from loaders.prose_tasks import extract_list_tasks, extract_plan_goals, extract_prose_tasks
 from loaders.qa_booklet import parse_booklet
 from loaders.rankings import extract_rankings
-from loaders.records import ParsedSource, QuestionRecord, TaskRecord
+from loaders.records import ParsedSource, ParseError, QuestionRecord, TaskRecord
 from loaders.targets import extract_targets
 from loaders.task_table import parse_task_table
 
@@ -53,6 +53,13 @@ def parse_source(entry: SourceEntry, text: str) -> ParsedSource:
     if entry.kind == "QA_BOOKLET":
         result.questions, found = parse_booklet(lines)
         warnings += found
+        if not result.questions:
+            raise ParseError(
+                str(entry.path),
+                None,
+                "a QA_BOOKLET with no question: no 'Câu N:', 'Câu hỏi N.', 'Hỏi:' heading "
+                "followed by 'Trả lời:' or 'Đáp:' was found",
+            )
     elif entry.kind == "HANDBOOK":
         result.questions, found = parse_handbook_questions(lines)
         warnings += found

@@ -185,6 +185,10 @@ def _bullet_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """``(start, end)`` of each top-level bullet of ``text[start:end]``, "+" sub-items
     inside it; each runs to the next bullet or to the end of the answer."""
     marks = [m.end() for m in _ITEM.finditer(text, start, end)]
+    # a bullet right after "Trả lời:" on the same line opens the list too
+    lead = len(text[start:end]) - len(text[start:end].lstrip())
+    if (first := _ITEM.match(text[start + lead : end])) and (not marks or marks[0] > start + lead):
+        marks.insert(0, start + lead + first.end())
     if not marks:
         return []
     ends = [text.rfind("\n\n", 0, m) for m in marks[1:]] + [end]
@@ -203,9 +207,12 @@ def _clause_items(text: str, start: int, end: int) -> list[tuple[int, int, bool]
             sentences.append((cursor, mark))
             cursor = mark
         sentences.append((cursor, stop))
+    listing = False  # inside the sub-items after an inner colon
     for s_start, s_end in sentences:
-        listing = False  # inside the sub-items after an inner colon
-        first = True
+        # a sentence goes on a list its predecessor opened with a colon at a line's end
+        # ("… giao thông thông minh:" / "Cổng thông tin …; phần mềm …")
+        listing = listing and bool(items) and text[:s_start].rstrip().endswith(":")
+        first = not listing
         for c_start, c_end in split_top_level(text[s_start:s_end]):
             a, b = s_start + c_start, s_start + c_end
             clause = text[a:b].strip()

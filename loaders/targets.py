@@ -32,11 +32,12 @@ from collections.abc import Sequence
 from loaders.clean import Passage
 from loaders.docnumber import find_numbers
 from loaders.pillars import answer_heading_pillars, classify, pillar_of_heading
+from loaders.qa_booklet import ANSWER, QUESTION
 from loaders.records import Line, QuantityRecord, QuestionRecord, Span, TargetRecord, Warning
 from loaders.text import fold, squash_spaces
 
-_ANSWER = re.compile(r"Trả\s+lời\s*:", re.IGNORECASE)
-_NEXT_QUESTION = re.compile(r"(?<!\S)Câu(?:\s+hỏi)?\s+\d{1,3}\s*:", re.IGNORECASE)
+_ANSWER = ANSWER
+_NEXT_QUESTION = QUESTION
 _YEAR = re.compile(r"\bnăm\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 #: A bullet: at a paragraph start, or after a sentence end inside one (re-wrapped text).
 _BULLET = re.compile(r"(?:(?<=\n\n)|(?<=^)|(?<=[.:;…]\s))[-+•–]\s+")
