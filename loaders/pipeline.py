@@ -15,7 +15,7 @@ from loaders.prose_tasks import extract_list_tasks, extract_plan_goals, extract_
 from loaders.qa_booklet import parse_booklet
 from loaders.rankings import extract_rankings
 from loaders.records import ParsedSource, ParseError, QuestionRecord, TaskRecord
-from loaders.targets import extract_targets
+from loaders.targets import extract_targets, extract_task_goals
 from loaders.task_table import parse_task_table
 
 
@@ -70,6 +70,7 @@ def parse_source(entry: SourceEntry, text: str) -> ParsedSource:
     if entry.kind in ("QA_BOOKLET", "HANDBOOK"):
         result.targets, found = extract_targets(result.questions, lines)
         warnings += found
+        result.targets += extract_task_goals(result.tasks)  # a task table's rows'
         _pillars_of_stated_goals(result)
         tasks, found = extract_prose_tasks(result.questions, lines)
         result.tasks += tasks

@@ -33,7 +33,15 @@ from loaders.clean import Passage
 from loaders.docnumber import find_numbers
 from loaders.pillars import answer_heading_pillars, classify, pillar_of_heading
 from loaders.qa_booklet import ANSWER, QUESTION
-from loaders.records import Line, QuantityRecord, QuestionRecord, Span, TargetRecord, Warning
+from loaders.records import (
+    Line,
+    QuantityRecord,
+    QuestionRecord,
+    Span,
+    TargetRecord,
+    TaskRecord,
+    Warning,
+)
 from loaders.text import fold, squash_spaces
 
 _ANSWER = ANSWER
@@ -90,6 +98,8 @@ _RANK_AFTER = re.compile(
     r"\s+((?:tỉnh|địa\s+phương)[^.;:]*?(?:đứng|dẫn)\s+đầu(?:\s+về\s+chuyển\s+đổi\s+số)?)",
     re.IGNORECASE,
 )
+#: The low end of a range of percents, right before its high end: "15 - " of "15 - 20%".
+_RANGE_LOW = re.compile(r"(?<![\w.,])(\d{1,3})\s*[-–]\s*$")
 _SCORE_AFTER = re.compile(r"\s+điểm\b", re.IGNORECASE)
 #: A goals answer's lead that states a rank goal: "Đến năm 2025, Khánh Hòa nằm trong nhóm
 #: 25 tỉnh, … đứng đầu về chuyển đổi số:" — from after the year to the rank phrase's end.
@@ -196,6 +206,13 @@ def quantities(text: str) -> list[QuantityRecord]:
             found.append(
                 QuantityRecord(value=_number(whole, fraction), unit="SCORE", comparator="EXACTLY")
             )
+            continue
+        low = _RANGE_LOW.search(before)
+        if percent and low is not None:
+            # "15 - 20% người dân": at least 15%, at most 20%
+            qualifier = _qualifier_after(after) or None
+            found.append(QuantityRecord(float(low.group(1)), "PERCENT", "AT_LEAST", qualifier))
+            found.append(QuantityRecord(_number(whole, fraction), "PERCENT", "AT_MOST", qualifier))
             continue
         if percent:
             unit = "PERCENT"
@@ -351,3 +368,33 @@ def _lead_target(
 
 def _digest(text: str) -> str:
     return hashlib.sha256(fold(text).encode()).hexdigest()[:10]
+
+
+#: A goal stated in a task's own words: "Mục tiêu đến hết năm 2022 đạt tỷ lệ 100% …",
+#: "Phấn đấu mục tiêu năm 2022 có 15 - 20% người dân …" — to the end of its sentence.
+_TASK_GOAL = re.compile(
+    r"(?:(?:Phấn|Phần)\s+đấu\s+)?mục\s+tiêu\s+(?:đến\s+)?(?:hết\s+)?năm\s+(?P<year>\d{4})"
+    r"[^.;]*",
+    re.IGNORECASE,
+)
+
+
+def extract_task_goals(tasks: Sequence[TaskRecord]) -> list[TargetRecord]:
+    """The goals a task table's rows state ("… Mục tiêu đến hết năm 2022 đạt tỷ lệ 100%
+    doanh nghiệp trên địa bàn tỉnh sử dụng hóa đơn điện tử"), cited by their row; their
+    pillars are the row's group's, else their own words'."""
+    goals: list[TargetRecord] = []
+    for task in tasks:
+        for match in _TASK_GOAL.finditer(task.title):
+            text = squash_spaces(match.group(0)).rstrip(" ,")
+            goals.append(
+                TargetRecord(
+                    text=text,
+                    year=int(match.group("year")),
+                    span=task.span,
+                    pillars=classify(text, heading=task.group, fallbacks=[task.pillars]),
+                    quantities=quantities(text),
+                    key=f"t{task.ordinal or 0}-{_digest(text)}",
+                )
+            )
+    return goals

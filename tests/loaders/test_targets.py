@@ -207,3 +207,24 @@ def test_qualifiers_keep_the_whole_phrase() -> None:
         "chế độ báo cáo, chỉ tiêu tổng hợp báo cáo định kỳ và báo cáo thống kê về kinh tế - xã hội"
     ) in qualifiers
     assert not any(q and q.endswith((" giao thông", " và báo")) for q in qualifiers)
+
+
+def test_goals_stated_in_lao_cai_task_rows() -> None:
+    # line 681: "… Mục tiêu đến hết năm 2022 đạt tỷ lệ 100% doanh nghiệp trên địa bàn tỉnh
+    # sử dụng hóa đơn điện tử"; line 682: "… Phần đầu mục tiêu năm 2022 có 15 - 20% người
+    # dân trên địa bàn tỉnh sử dụng ứng dụng định danh điện tử"
+    from loaders.targets import extract_task_goals
+    from loaders.task_table import parse_task_table
+    from tests.loaders.sources import LAO_CAI
+
+    tasks, _ = parse_task_table(read_source(LAO_CAI))
+    goals = extract_task_goals(tasks)
+    assert [(g.year, g.span.start, g.pillars) for g in goals] == [
+        (2022, 681, ["DIGITAL_ECONOMY"]),  # under "Phát triển kinh tế số, xã hội số"
+        (2022, 682, ["DIGITAL_SOCIETY"]),
+    ]
+    assert goals[0].text.startswith("Mục tiêu đến hết năm 2022 đạt tỷ lệ 100% doanh nghiệp")
+    assert goals[1].quantities == [
+        q(15, "PERCENT", "AT_LEAST", "người dân"),
+        q(20, "PERCENT", "AT_MOST", "người dân"),
+    ]
