@@ -43,8 +43,6 @@ QUESTION = re.compile(
 )
 #: An answer heading: "Trả lời:" anywhere, "Đáp:" opening a Line.
 ANSWER = re.compile(r"(?<!\S)Trả\s+lời\s*:|(?:^|(?<=\n\n))Đáp\s*:", re.IGNORECASE)
-_QUESTION = QUESTION
-_ANSWER = ANSWER
 _PART = re.compile(r"(?<!\S)(?:Phần|PHẦN)\s+([IVX]{1,4}|\d{1,2})(?=\s|$)")
 _COLOPHON = re.compile(
     r"-{5,}|Chịu\s+trách\s+nhiệm\s+(?:xuất\s+bản|nội\s+dung)|Ban\s+biên\s+tập"
@@ -95,7 +93,7 @@ def parse_booklet(lines: list[Line]) -> tuple[list[QuestionRecord], list[Warning
     passage = Passage(lines)
     text = passage.text
     events: list[tuple[int, int, str, re.Match[str]]] = []
-    for kind, pattern in (("question", _QUESTION), ("answer", _ANSWER), ("part", _PART)):
+    for kind, pattern in (("question", QUESTION), ("answer", ANSWER), ("part", _PART)):
         events.extend(
             (m.start(), m.end(), kind, m)
             for m in pattern.finditer(text)

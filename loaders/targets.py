@@ -44,8 +44,6 @@ from loaders.records import (
 )
 from loaders.text import fold, squash_spaces
 
-_ANSWER = ANSWER
-_NEXT_QUESTION = QUESTION
 _YEAR = re.compile(r"\bnăm\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 #: A bullet: at a paragraph start, or after a sentence end inside one (re-wrapped text).
 _BULLET = re.compile(r"(?:(?<=\n\n)|(?<=^)|(?<=[.:;…]\s))[-+•–]\s+")
@@ -120,10 +118,10 @@ def answer_region(question: QuestionRecord, lines: Sequence[Line]) -> tuple[Pass
     own = [line for line in lines if line.span.start <= span.end and line.span.end >= span.start]
     passage = Passage(own)
     text = passage.text
-    answer = _ANSWER.search(text)
+    answer = ANSWER.search(text)
     first_line = len(own[0].text) if own else 0
     start = answer.end() if answer is not None else first_line
-    following = _NEXT_QUESTION.search(text, start)
+    following = QUESTION.search(text, start)
     end = following.start() if following is not None else len(text)
     return passage, start, end
 
