@@ -75,6 +75,7 @@ ID_FIELDS: dict[str, tuple[str, ...]] = {
     "task_agencies": ("task_id", "agency_id"),
     "questions": ("id", "province_id", "source_id"),
     "question_documents": ("question_id", "document_id"),
+    "question_citations": ("question_id", "source_id"),
     "record_pillars": ("record_id",),
     "rankings": ("id", "province_id", "source_id"),
 }
@@ -87,6 +88,7 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "targets": ("text", "excerpt"),
     "tasks": ("title", "group", "excerpt"),
     "questions": ("text", "answer", "excerpt"),
+    "question_citations": ("excerpt",),
     "rankings": ("excerpt",),
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")

@@ -168,3 +168,19 @@ def test_fallbacks_in_order() -> None:
     assert classify("Phát triển dữ liệu", fallbacks=["Về nông nghiệp", "y tế"]) == [ECO]
     assert classify("Phát triển dữ liệu", fallbacks=[[], [SOC, GOV]]) == [GOV, SOC]
     assert classify("Phát triển dữ liệu") == []
+
+
+def test_the_handbook_agrees_with_the_booklets(parsed: dict[str, Parsed]) -> None:
+    handbook = {
+        q.text: q.pillars for q in parsed["lao-cai-tai-lieu-tuyen-truyen-2022"].result.questions
+    }
+    ha_giang = _questions(parsed, "ha-giang-hoi-dap-2022")
+    khanh_hoa = _questions(parsed, "khanh-hoa-hoi-dap-2022")
+    pairs = [
+        ("Chính phủ số đem lại lợi ích gì cho người dân?", khanh_hoa[6]),
+        ("Xã hội số đem lại lợi ích gì cho người dân?", khanh_hoa[9]),
+        ("Công dân số là ai?", ha_giang[10]),  # "Công dân số là gì?"
+        ("Vì sao Việt Nam cần chuyển đổi số?", ha_giang[11]),
+        ("Nền tảng số là gì?", ha_giang[4]),
+    ]
+    assert [handbook[text] for text, _ in pairs] == [q.pillars for _, q in pairs]
