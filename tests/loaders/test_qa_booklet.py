@@ -310,3 +310,20 @@ def test_a_retypeset_booklet_gives_the_same_plans(path: Path, convention: str) -
         return tasks + targets
 
     assert plans(copy) == plans(original)
+
+
+def test_a_new_provinces_booklet_loads_by_a_manifest_entry_alone(tmp_path: Path) -> None:
+    from loaders.ingest import parse_all
+    from loaders.manifest import read_manifest
+
+    original, _ = parse_file(KHANH_HOA)
+    (tmp_path / "ninh-thuan.txt").write_text(retypeset(original, "cau-hoi-dot-dap"), "utf-8")
+    (tmp_path / "manifest.toml").write_text(
+        '[[source]]\nslug = "ninh-thuan-hoi-dap"\nfile = "ninh-thuan.txt"\n'
+        'kind = "QA_BOOKLET"\nprovince = "58"\ntitle = "Hỏi - Đáp"\n',
+        encoding="utf-8",
+    )
+    (parsed,) = parse_all(read_manifest(tmp_path / "manifest.toml"))
+    assert parsed.entry.province == "ninh-thuan"  # GSO code 58 before 1 July 2025
+    assert [q.number for q in parsed.result.questions] == list(range(1, 51))
+    assert len(parsed.result.tasks) >= 80 and parsed.result.targets
