@@ -45,9 +45,23 @@ class Base(DeclarativeBase):
 
 
 class Province(Base):
-    """A province (tỉnh), keyed by its slug; ``code`` is the pre-2025 GSO code."""
+    """A province (tỉnh) as it was before 1 July 2025, keyed by its slug; ``code`` is the
+    pre-2025 GSO code; ``merged_into_id`` the province it has been part of since."""
 
     __tablename__ = "provinces"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    merged_into_id: Mapped[str | None] = mapped_column(
+        ForeignKey("current_provinces.id"), index=True
+    )
+
+
+class CurrentProvince(Base):
+    """One of the 34 provinces in force since 1 July 2025 (Nghị quyết 202/2025/QH15)."""
+
+    __tablename__ = "current_provinces"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     code: Mapped[str] = mapped_column(String(8), unique=True)
@@ -238,6 +252,17 @@ class QuestionDocument(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
+class QuestionCitation(CitedMixin, Base):
+    """Every place a source prints a question and its answer; position 1 is its citation."""
+
+    __tablename__ = "question_citations"
+
+    question_id: Mapped[str] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class RecordPillar(Base):
     """The pillars of a question, target or task: ``record_id`` is that record's ID."""
 
@@ -250,11 +275,14 @@ class RecordPillar(Base):
 
 
 class Ranking(CitedMixin, Base):
-    """A Digital Transformation Index (DTI) result; overall when ``pillar_code`` is None."""
+    """A place on an index (DTI unless ``index_name`` says otherwise); overall when
+    ``pillar_code`` is None; ``change`` is the places gained since the year before."""
 
     __tablename__ = "rankings"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
+    index_name: Mapped[str] = mapped_column(String(64), index=True)
+    change: Mapped[int | None] = mapped_column(Integer)
     province_id: Mapped[str] = mapped_column(ForeignKey("provinces.id"), index=True)
     year: Mapped[int | None] = mapped_column(Integer, index=True)
     pillar_code: Mapped[str | None] = mapped_column(ForeignKey("pillars.code"))

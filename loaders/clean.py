@@ -6,24 +6,28 @@ paragraph, list item or heading, each with the ``Span`` of the raw lines it was 
 from. **A paragraph break is the boundary between two Lines**: no empty Lines are
 produced. Rules, in order:
 
-* **Page numbers** — a line holding only a number (``12``, ``- 12 -``) is dropped when the
-  lone numbers of the file rise strictly, as page numbers do. Otherwise they are data (a
-  slide's table of ranks) and stay. Running headers: none of the five sources has one
-  that can be told from content safely, so none is removed.
+* **Page numbers** — a line holding only a number (``12``, ``- 12 -``, ``Trang 12``) is
+  dropped when the lone numbers of the file rise strictly, as page numbers do. Otherwise
+  they are data (a slide's table of ranks) and stay. **Running headers** — the same short
+  line three times or more, each time beside a page number — are dropped too; content
+  that repeats away from the page furniture stays (none of the bundled five has one).
 * **Blank lines** carry no meaning: some extractions put one between every line, others
   one inside a sentence at a page break. Breaks are decided from the text around them.
 * **Table rows** — a line holding a tab is a Line of its own, never joined, tabs kept
   (spaces inside each cell squashed), for the task-table parser.
-* **Breaks** — a new Line starts before a heading (``Câu hỏi 5:``, ``Câu 5:``,
-  ``Trả lời:``, ``Phần II``/``PHẦN 2``); after a line ending a sentence (``. : ; ! ? …``)
-  when the next starts a paragraph (capital, digit, bullet ``- + •``, ``a)``, ``(1)``,
-  quote); before a short numbered section heading (``2.1. Về …``); and after a short line
-  without final punctuation (shorter than 60 % of the file's upper-quartile line width)
-  followed by a capital — a title or a story-box heading — or, after a title in capitals
-  or a numbered heading, by any paragraph start.
+* **Breaks** — a new Line starts before a heading (``Câu hỏi 5:``, ``Câu 5:``, ``Câu 5.``,
+  ``Hỏi:``, ``Trả lời:``, ``Đáp:``, ``Phần II``/``PHẦN 2``); after a line ending a
+  sentence (``. : ; ! ? …``) when the next starts a paragraph (capital, digit, bullet
+  ``- + •``, ``a)``, ``(1)``, quote); before a short numbered section heading (``2.1.
+  Về …``); and after a short line without final punctuation (shorter than 60 % of the
+  file's upper-quartile line width) followed by a capital — a title or a story-box
+  heading — or, after a title in capitals or a numbered heading, by any paragraph start.
 * **Joins** — otherwise lines are joined with one space, except that a line ending inside
   a document number or code (``293/KH-`` + ``UBND``, ``18-`` + ``NQ/TU``, ``COVID-`` + ``19``)
-  is joined without one.
+  is joined without one, and so is a line ending inside a web address (``(data.gov.`` +
+  ``vn)``). A line opening with a numbered item ``(3) …`` after a ``;`` or ``,`` joins
+  the Line that holds item ``(2)``, and ``(1) …`` after a colon joins the sentence that
+  introduces it: a list item stays in its own sentence.
 
 Text is NFC with white space squashed. Each Line returned is a ``CleanLine``, a ``Line``
 that also records where each raw line's text begins inside it, so a parser can cite a
@@ -43,9 +47,15 @@ from dxtext.text import nfc, squash_spaces
 from loaders.records import Line, Span
 
 #: A raw line that is only a page number: "12", "- 12 -", "– 12 –".
-_PAGE_NUMBER = re.compile(r"^[-–—]?\s*(\d{1,4})\s*[-–—]?$")
-_QUESTION_HEADING = re.compile(r"^Câu(?:\s+hỏi)?\s+\d{1,3}\s*:", re.IGNORECASE)
-_ANSWER_HEADING = re.compile(r"^Trả\s+lời\s*:", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^(?:trang\s+)?[-–—]?\s*(\d{1,4})\s*[-–—]?$", re.IGNORECASE)
+#: The question and answer headings of Q&A booklets, as publishers write them: "Câu 12:",
+#: "Câu hỏi 12:", "Câu 12.", "Câu hỏi 12.", "Hỏi:"; "Trả lời:", "Đáp:".
+_QUESTION_HEADING = re.compile(r"^(?:Câu(?:\s+hỏi)?\s+\d{1,3}\s*(?::|\.(?!\d))|Hỏi\s*:)", re.I)
+_ANSWER_HEADING = re.compile(r"^(?:Trả\s+lời|Đáp)\s*:", re.IGNORECASE)
+#: A running header repeats at least this often, each time beside a page number.
+_HEADER_REPEATS = 3
+#: How near (in non-blank raw lines) to a page number a running header stands.
+_HEADER_REACH = 2
 _PART_HEADING = re.compile(r"^(?:Phần|PHẦN)\s+(?:[IVX]{1,4}|\d{1,2})\b\s*[:.]?\s*(.?)")
 _TERMINAL = ".:;!?…"
 _CLOSERS = "”\"’')»]*"
@@ -53,6 +63,12 @@ _BULLETS = "-+•*–—·▪●○(“\"‘'«[<¹²³⁴⁵⁶⁷⁸⁹⁰"
 _LIST_LETTER = re.compile(r"^[a-zđ]\)|^[ivx]{1,4}\)")
 #: The end of a raw line broken inside a document number or a code: "293/KH-", "18-".
 _BROKEN_CODE = re.compile(r"(?:^|\s)(\S*[0-9A-ZĐ][-/])$")
+#: The end of a raw line broken inside a web address: "(data.gov." (then "vn)").
+_BROKEN_ADDRESS = re.compile(r"(?:^|[\s(])(?:https?://)?[a-z0-9-]+(?:\.[a-z0-9-]+)+\.$")
+_ADDRESS_END = re.compile(r"[a-z]{2,6}(?:[/)\],.;:]|$)")
+#: A numbered list item "(3) …" opening a raw line after a ";" or ",": it goes on the
+#: sentence that holds item (2), never starts a paragraph of its own.
+_LIST_ITEM = re.compile(r"^\((\d{1,2})\)\s")
 _SHORT_RATIO = 0.6
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s")
 
@@ -104,6 +120,33 @@ def page_number_lines(lines: Sequence[str]) -> set[int]:
     return {number for number, _ in found}
 
 
+def running_header_lines(lines: Sequence[str], pages: set[int]) -> set[int]:
+    """1-based numbers of the raw lines that are a running header: the same short line,
+    at least ``_HEADER_REPEATS`` times, each within ``_HEADER_REACH`` non-blank lines of
+    a page number but for one (the first page's). Content that merely repeats is not
+    beside the page furniture."""
+    if not pages:
+        return set()
+    filled = [n for n, raw in enumerate(lines, start=1) if raw.strip()]
+    place = {n: i for i, n in enumerate(filled)}
+    page_places = sorted(place[n] for n in pages if n in place)
+    seen: dict[str, list[int]] = {}
+    for number in filled:
+        raw = lines[number - 1]
+        text = squash_spaces(raw)
+        if number not in pages and "\t" not in raw and len(text) <= 100 and not is_heading(text):
+            seen.setdefault(text, []).append(number)
+    found: set[int] = set()
+    for numbers in seen.values():
+        beside = sum(
+            any(abs(place[n] - at) <= _HEADER_REACH for at in page_places) for n in numbers
+        )
+        # the first page's header has no page number before it, nor near it
+        if len(numbers) >= _HEADER_REPEATS and beside >= len(numbers) - 1:
+            found.update(numbers)
+    return found
+
+
 def _cell_text(raw: str) -> str:
     """A table row with spaces squashed inside each cell and its tabs kept."""
     return "\t".join(squash_spaces(cell) for cell in raw.rstrip("\r\n ").split("\t"))
@@ -147,6 +190,8 @@ def _is_title(text: str) -> bool:
 
 def _glue(prev: str, nxt: str) -> str:
     """What goes between ``prev`` and ``nxt`` when they are joined: a space or nothing."""
+    if _BROKEN_ADDRESS.search(prev) and _ADDRESS_END.match(nxt):
+        return ""  # "(data.gov." + "vn)": a web address is never split
     if _BROKEN_CODE.search(prev) and nxt[0].isalnum():
         token = prev.rsplit(None, 1)[-1]
         if any(ch.isdigit() for ch in token) or token[:-1].isupper():
@@ -158,9 +203,10 @@ def clean(text: str) -> list[Line]:
     """The logical Lines of a source text (see the module docstring for the rules)."""
     lines = raw_lines(nfc(text))
     pages = page_number_lines(lines)
+    furniture = pages | running_header_lines(lines, pages)
     kept: list[tuple[int, str]] = []
     for number, raw in enumerate(lines, start=1):
-        if number in pages:
+        if number in furniture:
             continue
         content = _cell_text(raw) if "\t" in raw else squash_spaces(raw)
         if content.strip():
@@ -175,7 +221,12 @@ def clean(text: str) -> list[Line]:
     first = last = 0
     previous = ""
     for number, content in kept:
-        if parts and not _breaks(previous, content, short):
+        item = _LIST_ITEM.match(content)
+        follows_item = item is not None and (
+            (previous.endswith((";", ",")) and f"({int(item.group(1)) - 1})" in "".join(parts))
+            or (item.group(1) == "1" and previous.endswith(":"))  # "… đó là:" / "(1) …"
+        )
+        if parts and (follows_item or not _breaks(previous, content, short)):
             parts.append(_glue(previous, content))
         else:
             if parts:

@@ -9,6 +9,10 @@ Kinds are the GraphQL ``DeadlineKind`` names:
   day, and a month ``Tháng 6/2022`` → its last day.
 - ``RECURRING``: "Thường xuyên", "Thực hiện thường xuyên" (any case), no date.
 - ``NONE``: anything else, or nothing written; no date.
+
+``parse_deadline`` reads a deadline written on its own (a table cell); ``find_deadline``
+finds one in a task's own words ("…; phấn đấu đến hết năm 2023, 100% …") and reads it
+with ``parse_deadline``.
 """
 
 from __future__ import annotations
@@ -69,3 +73,36 @@ def parse_deadline(text: str | None) -> tuple[datetime.date | None, str]:
     if (match := _MONTH.fullmatch(folded)) and 1 <= int(match.group(1)) <= 12:
         return _month_end(int(match.group(2)), int(match.group(1))), PERIOD
     return None, NONE
+
+
+#: A year a task is due by, in its own words: "trong năm 2022", "đến năm 2025", "(đến)
+#: hết năm 2023", "vào năm 2025", "cuối năm 2022" (folded). "định hướng đến năm 2030"
+#: names a plan's horizon, not a due date.
+_DUE_BY = re.compile(
+    r"(?<!dinh huong )\b(?:trong|(?:den\s+)?het|den|vao|cuoi)\s+(nam\s+\d{4})(?!\d)"
+)
+_ONGOING = re.compile(r"\bthuong xuyen\b")
+
+
+def find_deadline(text: str) -> tuple[datetime.date | None, str, str | None]:
+    """``(deadline, kind, as written)`` of a task from its own words.
+
+    The latest year it is due by wins (an item due "trong năm 2022" that also says
+    "hàng năm" is due in 2022); without one, "thường xuyên" makes it RECURRING; else
+    NONE with nothing written. The written text is the phrase as the source has it.
+    """
+    written = squash_spaces(nfc(text))
+    folded = fold(written)
+    if len(folded) != len(written):  # offsets of the folded text must be the text's
+        return None, NONE, None
+    best: tuple[datetime.date, str] | None = None
+    for match in _DUE_BY.finditer(folded):
+        day, kind = parse_deadline(match.group(1))
+        if day is not None and kind == PERIOD and (best is None or day > best[0]):
+            best = (day, written[match.start() : match.end()])
+    if best is not None:
+        return best[0], PERIOD, best[1]
+    ongoing = _ONGOING.search(folded)
+    if ongoing is not None:
+        return None, RECURRING, written[ongoing.start() : ongoing.end()]
+    return None, NONE, None

@@ -36,10 +36,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from db.reference import PROVINCES
 from loaders.clean import Passage
 from loaders.dates import DATE, date_of_match
 from loaders.docnumber import NUMBER, kind_of_number, level_of_number, normalize, number_key
-from loaders.records import DocumentMention, Line, Warning
+from loaders.records import DocumentMention, Line, Span, Warning
 from loaders.text import fold, squash_spaces
 
 #: The word before a number → (DocumentKind, label as conventionally written).
@@ -122,6 +123,17 @@ _ISSUER_END = re.compile(
 _ISSUED_BY = re.compile(
     r"(?:^|[.;,:(]\s*)(?P<issuer>[^\W\d_][^.;,:()\t]{1,80}?)\s+(?:đã\s+)?ban\s+hành\s+$"
 )
+#: "… của <issuer> tại" right before the kind word: "theo chỉ đạo của Thủ tướng Chính
+#: phủ tại Quyết định số 422/QĐ-TTg …".
+_ISSUER_BEFORE = re.compile(
+    r"\bcủa\s+(?P<issuer>[^\W\d_][^.;,:()\t]{1,80}?)\s+(?:tại|theo)\s+$", re.IGNORECASE
+)
+#: A title that names another document runs on through that one's date and issuer:
+#: "triển khai thực hiện Nghị quyết số 18-NQ/TU, ngày 29/10/2021 của Ban Chấp hành Đảng
+#: bộ tỉnh về chuyển đổi số …".
+_INNER_DOCUMENT = re.compile(
+    r",?\s*ngày\s+\d{1,2}/\d{1,2}/\d{4}\s+của\s+[^.;:()\t]{3,80}?\s+về\s+", re.IGNORECASE
+)
 _TITLE_START = re.compile(
     r":?\s*[“\"]?\s*(?:về\s+việc|về|v/v|phê\s+duyệt|ban\s+hành)(?!\w)\s*:?\s*(?:phê\s+duyệt\s+)?",
     re.IGNORECASE,
@@ -200,6 +212,13 @@ def _title_at(text: str, pos: int) -> tuple[str | None, int]:
         return squash_spaces(inner[lead.end() :] if lead else inner) or None, quoted.end()
     match = _TITLE_END.search(text, pos)
     end = match.start() if match else len(text)
+    while (
+        (tail := NUMBER.search(text, pos, end)) is not None
+        and not text[tail.end() : end].strip()
+        and (inner := _INNER_DOCUMENT.match(text, tail.end())) is not None
+    ):
+        match = _TITLE_END.search(text, inner.end())
+        end = match.start() if match else len(text)
     return squash_spaces(text[pos:end].strip(" ,")) or None, end
 
 
@@ -261,6 +280,9 @@ def _mention(line: Line, found: _Found, earlier: list[_Found]) -> DocumentMentio
     elif (by := _ISSUED_BY.search(text, 0, found.lead)) and by.group("issuer")[0].isupper():
         issuer = squash_spaces(by.group("issuer"))
         begin = by.start("issuer")
+    elif before := _ISSUER_BEFORE.search(text, 0, found.lead):
+        issuer = squash_spaces(before.group("issuer"))
+        begin = before.start("issuer")
     title, stop = _title_after(clause, pos)
     central = level_of_number(found.number) == "NATIONAL" or _is_central(issuer)
     return DocumentMention(
@@ -287,18 +309,61 @@ def extract_documents(
     """
     mentions: list[DocumentMention] = []
     warnings: list[Warning] = []
-    for line in lines:
+    for at, line in enumerate(lines):
         if not line.text:
             continue
         found = _find(line, warnings)
         for index, item in enumerate(found):
             mention = _mention(line, item, found[:index])
+            if index == len(found) - 1:
+                _continue_title(mention, line, lines[at + 1 :])
             if province is None and mention.level == "PROVINCIAL":
                 warnings.append(
                     Warning(line.span.start, f"{mention.number}: provincial, but no province")
                 )
             mentions.append(mention)
     return mentions, warnings
+
+
+#: Lines a title may run on over ("Phê duyệt Chiến lược quốc gia phát triển kinh tế số"
+#: / "và xã hội số đến năm 2025, …" on a slide), blank lines between them not counted.
+MAX_TITLE_LINES = 3
+
+
+def _continue_title(mention: DocumentMention, line: Line, following: Sequence[Line]) -> None:
+    """A title on the lines after its number's: after a line ending in a colon ("Quyết
+    định số 411/QĐ-TTg của Thủ tướng Chính phủ:" / "Phê duyệt …"), or where the title runs
+    to its line's end and the next line goes on in lower case."""
+    text = line.text.rstrip()
+    if mention.title is None and not text.endswith(":"):
+        return
+    if mention.title is not None and not fold(text).endswith(fold(mention.title)):
+        return
+    title = mention.title or ""
+    used = 0
+    end = line.span.end
+    for nxt in following:
+        if not nxt.text:
+            continue
+        pos = len(nxt.text) - len(nxt.text.lstrip())
+        if used == 0 and not title:
+            start = _TITLE_START.match(nxt.text, pos)
+            if start is None or not nxt.text[pos : pos + 1].isupper():
+                return
+            pos = start.end()
+        elif not nxt.text[pos : pos + 1].islower():
+            break
+        more, stop = _title_at(nxt.text, pos)
+        if not more:
+            break
+        title = f"{title} {more}".strip()
+        end = Passage([nxt], separator="").span(pos, stop).end
+        used += 1
+        if nxt.text[stop:].strip() or used >= MAX_TITLE_LINES:
+            break
+    if used:
+        mention.title = squash_spaces(title)
+        mention.span = Span(mention.span.start, max(mention.span.end, end))
 
 
 @dataclass(slots=True)
@@ -356,6 +421,39 @@ def _conflict(
         )
 
 
+#: Abbreviations in issuers' names, and the words they stand for.
+ISSUER_ABBREVIATIONS: dict[str, str] = {
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "TT&TT": "Thông tin và Truyền thông",
+    "TTTT": "Thông tin và Truyền thông",
+}
+_ABBREVIATION = re.compile(
+    r"(?<!\w)(" + "|".join(map(re.escape, ISSUER_ABBREVIATIONS)) + r")(?!\w)"
+)
+#: An issuer named by its province's level alone: "Ủy ban nhân dân tỉnh", "Tỉnh ủy".
+_OF_THE_PROVINCE = re.compile(r"(?:\btỉnh|\bTỉnh\s+ủy)$")
+
+
+def normalize_issuer(issuer: str | None, province: str | None) -> str | None:
+    """One spelling per issuer, for a document (its mentions keep the text as written).
+
+    Abbreviations are written out (``ISSUER_ABBREVIATIONS``: "UBND tỉnh" → "Ủy ban nhân
+    dân tỉnh"), the first letter is a capital ("sở Thông tin …" → "Sở …"), and a
+    provincial body named by its level alone takes its province's name ("Ủy ban nhân dân
+    tỉnh" of a Hà Giang document → "Ủy ban nhân dân tỉnh Hà Giang"), so "UBND tỉnh",
+    "Ủy ban nhân dân tỉnh" and "Ủy ban nhân dân tỉnh Hà Giang" are one issuer.
+    """
+    if not issuer:
+        return issuer
+    name = _ABBREVIATION.sub(lambda m: ISSUER_ABBREVIATIONS[m.group(1)], squash_spaces(issuer))
+    name = name[:1].upper() + name[1:]
+    names = {ref.slug: ref.name for ref in PROVINCES}
+    if province in names and _OF_THE_PROVINCE.search(name):
+        name = f"{name} {names[province]}"
+    return name
+
+
 def _key(level: str, province: str | None, number: str) -> str:
     folded = number_key(number)
     return folded if level == "NATIONAL" else f"{province or '-'}:{folded}"
@@ -401,7 +499,7 @@ def merge_mentions(
         labels = [m.kind_label for m in group if m.kind == doc.kind]
         doc.kind_label = _most_frequent(labels) or KIND_LABELS.get(doc.kind, "Văn bản")
         doc.issued_on = _most_frequent([m.issued_on for m in group])
-        doc.issuer = _most_frequent([m.issuer for m in group])
+        doc.issuer = _most_frequent([normalize_issuer(m.issuer, doc.province) for m in group])
         doc.title = _most_frequent([m.title for m in group])
         doc.implements = list(dict.fromkeys(n for m in group for n in m.implements))
         _conflict(doc, "the kind", lambda m: m.kind, doc.kind, warnings)

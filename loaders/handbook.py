@@ -22,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dxtext.docnumber import find_numbers
+from dxtext.text import fold
 from loaders.clean import part_heading
-from loaders.pillars import classify
+from loaders.pillars import answer_heading_pillars, classify
 from loaders.qa_booklet import part_number, unique
 from loaders.records import Line, QuestionRecord, Span, Warning
 
@@ -56,7 +57,11 @@ def parse_handbook_questions(
     current: _Open | None = None
     stopped_at: int | None = None
 
+    by_text: dict[str, QuestionRecord] = {}
+    headings = 0
+
     def close(current: _Open | None) -> None:
+        nonlocal headings
         if current is None:
             return
         if not current.body:
@@ -69,18 +74,26 @@ def parse_handbook_questions(
             return
         answer = "\n\n".join(line.text for line in current.body)
         body = f"{current.heading.text}\n\n{answer}"
-        questions.append(
-            QuestionRecord(
-                number=None,
-                text=current.heading.text,
-                answer=answer,
-                span=Span(current.heading.span.start, current.body[-1].span.end),
-                part=current.part,
-                province_specific=False,
-                pillars=classify(body),
-                document_numbers=unique(find_numbers(body)),
-            )
+        headings += 1
+        span = Span(current.heading.span.start, current.body[-1].span.end)
+        first = by_text.get(fold(current.heading.text))
+        if first is not None:
+            # Phần 2 prints four questions of Phần I again: served once, cited at both
+            first.repeats.append(span)
+            return
+        question = QuestionRecord(
+            number=None,
+            text=current.heading.text,
+            answer=answer,
+            span=span,
+            part=current.part,
+            province_specific=False,
+            pillars=classify(current.heading.text, fallbacks=[answer_heading_pillars(answer)]),
+            document_numbers=unique(find_numbers(body)),
+            key=f"h{headings}",
         )
+        by_text[fold(current.heading.text)] = question
+        questions.append(question)
 
     for index, line in enumerate(lines):
         heading = part_heading(line.text)

@@ -21,25 +21,36 @@ def document_citation_id(document: str, source: str, start: int, end: int) -> st
     return f"{document}@{source}:{start}-{end}"
 
 
-def question_id(source: str, number: int | None, unnumbered: int) -> str:
-    """A question by its number; an unnumbered one by its rank among the unnumbered."""
+def question_id(source: str, number: int | None, unnumbered: int, key: str | None = None) -> str:
+    """A question by its own key where the parser gives one (a handbook question keeps its
+    place in print), else by its number; an unnumbered one by its rank among the
+    unnumbered."""
+    if key is not None:
+        return f"{source}/q/{key}"
     return f"{source}/q/h{unnumbered}" if number is None else f"{source}/q/{number}"
 
 
-def target_id(source: str, year: int, nth_of_year: int) -> str:
-    return f"{source}/target/{year}/{nth_of_year}"
+def target_id(source: str, year: int, nth_of_year: int, key: str | None = None) -> str:
+    """A target by its year and place among that year's (or its own key: goals found
+    inside plans, keyed by content so the numbered ones keep their IDs)."""
+    return f"{source}/target/{year}/{key or nth_of_year}"
 
 
-def task_id(source: str, position: int) -> str:
-    return f"{source}/task/{position}"
+def task_id(source: str, position: int, key: str | None = None) -> str:
+    """A task by its place in the source's table (or its own key: list tasks, by content)."""
+    return f"{source}/task/{key or position}"
 
 
 def agency_id(province: str | None, name: str) -> str:
     return f"agency/{province or 'national'}/{slugify(name)}"
 
 
-def ranking_id(source: str, province: str, year: int | None, pillar: str | None) -> str:
-    return f"{source}/dti/{province}/{year or 'na'}/{pillar or 'overall'}"
+def ranking_id(
+    source: str, province: str, year: int | None, pillar: str | None, index: str = "DTI"
+) -> str:
+    """A place on an index: DTI's IDs as they always were, another index by its slug."""
+    on = "dti" if index == "DTI" else slugify(index)
+    return f"{source}/{on}/{province}/{year or 'na'}/{pillar or 'overall'}"
 
 
 def passage_id(source: str, heading: str | None, text: str) -> str:

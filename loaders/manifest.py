@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.reference import PROVINCES
+from db.reference import PROVINCES, pre_merger_provinces
 from loaders.records import ParseError
 
 SOURCE_KINDS = frozenset({"QA_BOOKLET", "HANDBOOK", "ARTICLE", "SLIDES"})
@@ -37,11 +37,17 @@ class SourceEntry:
 
 
 def resolve_province(value: str) -> str | None:
-    """The slug of a province given by slug or GSO code; None when unknown."""
+    """The slug of a province given by slug or GSO code; None when unknown.
+
+    Any of the 63 provinces as they were before 1 July 2025 (the ones the database
+    holds): a new province's booklet loads by a manifest entry alone.
+    """
     needle = value.strip().lower()
-    for ref in PROVINCES:
-        if needle in (ref.slug, ref.code):
-            return ref.slug
+    known = [(ref.slug, ref.code) for ref in PROVINCES]
+    known += [(ref.slug, ref.code) for ref in pre_merger_provinces()]
+    for slug, code in known:
+        if needle in (slug, code):
+            return slug
     return None
 
 

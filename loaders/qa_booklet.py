@@ -3,9 +3,12 @@
 Works on the cleaned Lines of a booklet read as one ``Passage``, so a heading is found
 wherever the extraction put it, at the start of a line or not:
 
-* ``Câu hỏi N:`` / ``Câu N:`` (any case) starts question N; the question text runs to
-  ``Trả lời:``, which starts the answer; the answer runs to the next question or part
-  heading, or to the end of the text.
+* ``Câu hỏi N:`` / ``Câu N:`` (any case) starts question N, and so do ``Câu N.`` /
+  ``Câu hỏi N.`` at the start of a Line; ``Hỏi:`` starts an unnumbered question. The
+  question text runs to ``Trả lời:`` (or ``Đáp:`` at the start of a Line), which starts
+  the answer; the answer runs to the next question or part heading, or to the end of the
+  text. Page numbers ("- 12 -", "Trang 12") and running headers are gone already
+  (``clean``). A booklet with no question at all is a ``ParseError`` (``pipeline``).
 * ``Phần I`` / ``PHẦN II`` / ``Phần 2`` sets the part of the questions after it. Questions
   in Phần II or later (the province part in both booklets) are ``province_specific``.
 * A question heading without ``Trả lời:`` before the next heading is not a question: the
@@ -27,12 +30,19 @@ from itertools import pairwise
 
 from loaders.clean import Passage
 from loaders.docnumber import find_numbers
-from loaders.pillars import classify
+from loaders.pillars import answer_heading_pillars, classify
 from loaders.records import Line, QuestionRecord, Warning
 from loaders.text import squash_spaces
 
-_QUESTION = re.compile(r"(?<!\S)Câu(?:\s+hỏi)?\s+(\d{1,3})\s*:", re.IGNORECASE)
-_ANSWER = re.compile(r"(?<!\S)Trả\s+lời\s*:", re.IGNORECASE)
+#: A question heading: "Câu 12:" / "Câu hỏi 12:" anywhere; "Câu 12." / "Câu hỏi 12." /
+#: "Hỏi:" (unnumbered) opening a Line, where ``clean`` breaks before them.
+QUESTION = re.compile(
+    r"(?<!\S)Câu(?:\s+hỏi)?\s+(\d{1,3})\s*:"
+    r"|(?:^|(?<=\n\n))(?:Câu(?:\s+hỏi)?\s+(\d{1,3})\s*\.(?!\d)|Hỏi\s*:)",
+    re.IGNORECASE,
+)
+#: An answer heading: "Trả lời:" anywhere, "Đáp:" opening a Line.
+ANSWER = re.compile(r"(?<!\S)Trả\s+lời\s*:|(?:^|(?<=\n\n))Đáp\s*:", re.IGNORECASE)
 _PART = re.compile(r"(?<!\S)(?:Phần|PHẦN)\s+([IVX]{1,4}|\d{1,2})(?=\s|$)")
 _COLOPHON = re.compile(
     r"-{5,}|Chịu\s+trách\s+nhiệm\s+(?:xuất\s+bản|nội\s+dung)|Ban\s+biên\s+tập"
@@ -69,7 +79,7 @@ def unique(items: Iterable[str]) -> list[str]:
 class _Open:
     """A question heading seen, waiting for its answer and its end."""
 
-    number: int
+    number: int | None
     start: int
     part: str | None
     province: bool
@@ -83,7 +93,7 @@ def parse_booklet(lines: list[Line]) -> tuple[list[QuestionRecord], list[Warning
     passage = Passage(lines)
     text = passage.text
     events: list[tuple[int, int, str, re.Match[str]]] = []
-    for kind, pattern in (("question", _QUESTION), ("answer", _ANSWER), ("part", _PART)):
+    for kind, pattern in (("question", QUESTION), ("answer", ANSWER), ("part", _PART)):
         events.extend(
             (m.start(), m.end(), kind, m)
             for m in pattern.finditer(text)
@@ -100,7 +110,7 @@ def parse_booklet(lines: list[Line]) -> tuple[list[QuestionRecord], list[Warning
 
     questions: list[QuestionRecord] = []
     warnings: list[Warning] = []
-    seen: dict[int, int] = {}
+    seen: dict[int, int] = {}  # number → line of its first answered heading
     part: str | None = None
     province = False
     current: _Open | None = None
@@ -110,7 +120,7 @@ def parse_booklet(lines: list[Line]) -> tuple[list[QuestionRecord], list[Warning
             return
         line = passage.line_at(current.start)
         if current.answer_start is None:
-            if current.number in seen:
+            if current.number is not None and current.number in seen:
                 message = f"heading of question {current.number} repeated without an answer"
                 warnings.append(Warning(line, f"{message} (contents echo); ignored"))
             else:
@@ -120,7 +130,7 @@ def parse_booklet(lines: list[Line]) -> tuple[list[QuestionRecord], list[Warning
         if not answer:
             warnings.append(Warning(line, f"question {current.number} has an empty answer"))
             return
-        if current.number in seen:
+        if current.number is not None and current.number in seen:
             warnings.append(
                 Warning(
                     line,
@@ -129,7 +139,8 @@ def parse_booklet(lines: list[Line]) -> tuple[list[QuestionRecord], list[Warning
                 )
             )
             return
-        seen[current.number] = line
+        if current.number is not None:
+            seen[current.number] = line
         body = f"{current.text}\n\n{answer}"
         questions.append(
             QuestionRecord(
@@ -139,7 +150,7 @@ def parse_booklet(lines: list[Line]) -> tuple[list[QuestionRecord], list[Warning
                 span=passage.span(current.start, end),
                 part=current.part,
                 province_specific=current.province,
-                pillars=classify(body),
+                pillars=classify(current.text, fallbacks=[answer_heading_pillars(answer)]),
                 document_numbers=unique(find_numbers(body)),
             )
         )
@@ -147,7 +158,8 @@ def parse_booklet(lines: list[Line]) -> tuple[list[QuestionRecord], list[Warning
     for start, end, kind, match in events:
         if kind == "question":
             close(current, start)
-            current = _Open(int(match.group(1)), start, part, province, end)
+            written = match.group(1) or match.group(2)
+            current = _Open(int(written) if written else None, start, part, province, end)
         elif kind == "answer":
             if current is not None and current.answer_start is None:
                 current.text = squash_spaces(text[current.text_start : start])
@@ -167,7 +179,7 @@ def _numbering_warnings(questions: list[QuestionRecord]) -> list[Warning]:
     """Gaps and disorder in the numbers 1..N of the questions found."""
     numbers = [q.number for q in questions if q.number is not None]
     if not numbers:
-        return [Warning(1, "no numbered question found")]
+        return []  # none numbered ("Hỏi: … Đáp: …"), or none at all (pipeline refuses)
     warnings: list[Warning] = []
     missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
     if missing:

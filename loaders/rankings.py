@@ -11,11 +11,17 @@ Two shapes occur, and ``extract_rankings`` looks for both in any text:
   hội số), then one block of figures per year, each figure a rank ("22 / 63" or "23")
   with its score on the next line ("(0,3272)"); a block begins at a rank written with
   its "/ 63". In a later block an unscored number right after a rank is that rank's
-  change (the slide's arrows are lost in extraction, so the change has no sign). Then
-  the year labels ("Năm 2020", "Năm 2021"). The first block is the heading's year (the
-  slide's headline result); the other blocks take the remaining labelled years in
-  order. Each change must equal the distance between the column's two ranks; a
-  mismatch is a Warning.
+  change (the slide's arrows are lost in extraction, so the printed change has no
+  sign). Then the year labels ("Năm 2020", "Năm 2021"), one per block, in the blocks'
+  order: the slide prints the rows top to bottom and labels them in that order. The
+  heading's year is the slide's headline, not the first row's: it only dates a table
+  printed without labels. A printed change is "since the year before", so its block
+  must be the later year and its magnitude the distance between the column's two
+  ranks; a mismatch is a Warning. The change is signed from the ranks: a fall from
+  22nd to 59th is -37.
+- An index other than DTI named in a sentence (the Lào Cai handbook): "Chỉ số cải cách
+  hành chính năm 2021, tỉnh Lào Cai đạt 88,44 điểm, xếp thứ 11/63 tỉnh, thành phố, tăng
+  3 bậc so với năm 2020" is PAR INDEX 2021, rank 11/63, score 88.44, change +3.
 
 Spans are the raw lines holding the rank (and its score). Everything else in the text,
 such as a contact block, is never read.
@@ -109,6 +115,52 @@ def _from_sentences(text: str, province: str) -> list[RankingRecord]:
     return records
 
 
+#: Indexes other than DTI, by the folded name a sentence gives them, and the name they
+#: are served under (the name the ranking body publishes them as).
+OTHER_INDEXES: dict[str, str] = {
+    "chi so cai cach hanh chinh": "PAR INDEX",
+}
+_INDEX_NAME = re.compile(r"chỉ\s+số\s+cải\s+cách\s+hành\s+chính", re.IGNORECASE)
+_INDEX_YEAR = re.compile(r"\s*(?:năm\s+)?(\d{4})(?!\d)", re.IGNORECASE)
+_INDEX_SCORE = re.compile(r"đạt\s+(\d+(?:,\d+)?)\s+điểm", re.IGNORECASE)
+_INDEX_RANK = re.compile(r"(?:xếp\s+)?thứ\s+(\d{1,3})\s*/\s*(\d{1,3})(?!\d)", re.IGNORECASE)
+_INDEX_CHANGE = re.compile(r"(tăng|giảm)\s+(\d{1,3})\s+bậc", re.IGNORECASE)
+
+
+def _from_index_sentences(text: str, province: str) -> list[RankingRecord]:
+    """Ranks on a named index other than DTI: name and year, then, in the same sentence,
+    the score ("đạt 88,44 điểm"), the rank ("xếp thứ 11/63") and the change ("tăng 3
+    bậc": +3; "giảm": negative)."""
+    lines = _Lines(text)
+    records: list[RankingRecord] = []
+    for name in _INDEX_NAME.finditer(text):
+        index = OTHER_INDEXES[re.sub(r"\s+", " ", fold(name.group(0)))]
+        end_match = _SENTENCE_END.search(text, name.end())
+        end = end_match.start() if end_match else len(text)
+        year = _INDEX_YEAR.match(text, name.end())
+        rank = _INDEX_RANK.search(text, name.end(), end)
+        if rank is None:
+            continue
+        score = _INDEX_SCORE.search(text, name.end(), rank.start())
+        change = _INDEX_CHANGE.search(text, rank.end(), end)
+        signed = None
+        if change is not None:
+            signed = int(change.group(2)) * (1 if fold(change.group(1)) == "tang" else -1)
+        records.append(
+            RankingRecord(
+                province=province,
+                rank=int(rank.group(1)),
+                out_of=int(rank.group(2)),
+                span=lines.span(name.start(), (change or rank).end()),
+                year=int(year.group(1)) if year else None,
+                score=float(score.group(1).replace(",", ".")) if score else None,
+                index=index,
+                change=signed,
+            )
+        )
+    return records
+
+
 @dataclass(slots=True)
 class _Figure:
     rank: int
@@ -193,6 +245,22 @@ def _from_table(text: str, province: str) -> tuple[list[RankingRecord], list[War
     return records, warnings
 
 
+def _block_years(
+    headline_year: int, blocks: list[list[_Figure]], labels: list[tuple[int, int]]
+) -> tuple[list[int | None], list[Warning]]:
+    """The year of each block: the labels in order, one per block; the headline year for
+    a lone unlabelled block."""
+    years: list[int | None] = []
+    years.extend(year for year, _ in labels[: len(blocks)])
+    if len(labels) == len(blocks):
+        return years, []
+    if not labels and len(blocks) == 1:
+        return [headline_year], []
+    years += [None] * (len(blocks) - len(years))
+    line = labels[0][1] if labels else blocks[0][0].line
+    return years, [Warning(line, f"{len(labels)} year labels for {len(blocks)} DTI rows")]
+
+
 def _table_records(
     province: str,
     headline_year: int,
@@ -201,13 +269,9 @@ def _table_records(
     blocks: list[list[_Figure]],
     labels: list[tuple[int, int]],
 ) -> tuple[list[RankingRecord], list[Warning]]:
-    records: list[RankingRecord] = []
-    warnings: list[Warning] = []
     if not blocks:
         return [], [Warning(heading_line, "DTI heading with no figures under it")]
-    others: list[int | None] = [year for year, _ in labels if year != headline_year]
-    years: list[int | None] = [headline_year, *others][: len(blocks)]
-    years += [None] * (len(blocks) - len(years))
+    years, warnings = _block_years(headline_year, blocks, labels)
     ranks_by_year: list[list[_Figure]] = []
     changes_by_year: list[dict[int, _Figure]] = []
     for block, year in zip(blocks, years, strict=True):
@@ -218,11 +282,17 @@ def _table_records(
             warnings.append(
                 Warning(block[0].line, f"{len(ranks)} DTI ranks for {len(columns)} columns")
             )
+        ranks_by_year.append(ranks)
+        changes_by_year.append(changes)
+    signed, problems = _signed_changes(ranks_by_year, changes_by_year, years)
+    warnings.extend(problems)
+    records: list[RankingRecord] = []
+    for row, (ranks, year) in enumerate(zip(ranks_by_year, years, strict=True)):
         out_of = next((f.out_of for f in ranks if f.out_of is not None), None)
         if out_of is None:
-            warnings.append(Warning(block[0].line, "DTI ranks with no 'out of'"))
+            warnings.append(Warning(ranks[0].line, "DTI ranks with no 'out of'"))
             out_of = 63
-        for column, figure in zip(columns, ranks, strict=False):
+        for column, (pillar, figure) in enumerate(zip(columns, ranks, strict=False)):
             records.append(
                 RankingRecord(
                     province=province,
@@ -230,48 +300,63 @@ def _table_records(
                     out_of=figure.out_of or out_of,
                     span=Span(figure.line, figure.score_line or figure.line),
                     year=year,
-                    pillar=column,
+                    pillar=pillar,
                     score=figure.score,
+                    change=signed.get((row, column)),
                 )
             )
-        ranks_by_year.append(ranks)
-        changes_by_year.append(changes)
-    warnings.extend(_check_changes(ranks_by_year, changes_by_year, years))
     return records, warnings
 
 
-def _check_changes(
+def _signed_changes(
     ranks_by_year: list[list[_Figure]],
     changes_by_year: list[dict[int, _Figure]],
     years: list[int | None],
-) -> list[Warning]:
+) -> tuple[dict[tuple[int, int], int], list[Warning]]:
+    """Each printed change, keyed by (block, column), signed from the two years' ranks
+    (positive: places gained), with what disagrees with the ranks or the years."""
+    signed: dict[tuple[int, int], int] = {}
     warnings: list[Warning] = []
     for block, changes in enumerate(changes_by_year):
         for column, change in changes.items():
             other = [
-                r[column] for b, r in enumerate(ranks_by_year) if b != block and column < len(r)
+                (b, r[column])
+                for b, r in enumerate(ranks_by_year)
+                if b != block and column < len(r)
             ]
             if len(other) != 1:
                 warnings.append(Warning(change.line, "a DTI rank change with no other year"))
                 continue
+            other_block, before = other[0]
             rank = ranks_by_year[block][column].rank
-            if abs(rank - other[0].rank) != change.rank:
+            if abs(rank - before.rank) != change.rank:
                 warnings.append(
                     Warning(
                         change.line,
                         f"DTI rank change {change.rank} does not match ranks {rank} "
-                        f"({years[block]}) and {other[0].rank}",
+                        f"({years[block]}) and {before.rank}",
                     )
                 )
-    return warnings
+                continue
+            year, other_year = years[block], years[other_block]
+            if year is not None and other_year is not None and year <= other_year:
+                warnings.append(
+                    Warning(
+                        change.line,
+                        f"a DTI rank change printed under {year}, not after {other_year}",
+                    )
+                )
+                continue
+            signed[(block, column)] = before.rank - rank
+    return signed, warnings
 
 
 def extract_rankings(text: str, province: str) -> tuple[list[RankingRecord], list[Warning]]:
-    """Every DTI result in a raw source text, for ``province``, with what looked wrong.
+    """Every DTI (and other index) result in a raw text, for ``province``, and what looked wrong.
 
     ``text`` is the whole raw file; spans are its 1-based line numbers.
     """
     text = nfc(text).replace("\r\n", "\n")
     records = _from_sentences(text, province)
     table, warnings = _from_table(text, province)
-    return records + table, warnings
+    return records + table + _from_index_sentences(text, province), warnings

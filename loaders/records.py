@@ -58,6 +58,11 @@ class QuestionRecord:
     province_specific: bool = False
     pillars: list[str] = field(default_factory=list)
     document_numbers: list[str] = field(default_factory=list)
+    #: the other places the source prints the same question (a handbook's repeats)
+    repeats: list[Span] = field(default_factory=list)
+    #: what its ID is made of where its number is not (an unnumbered handbook question:
+    #: "h7", its place among the source's question headings, repeats included)
+    key: str | None = None
 
 
 @dataclass(slots=True)
@@ -80,6 +85,8 @@ class TargetRecord:
     pillars: list[str] = field(default_factory=list)
     quantities: list[QuantityRecord] = field(default_factory=list)
     document_number: str | None = None
+    #: what its ID is made of where its place in a list is not (as ``TaskRecord.key``)
+    key: str | None = None
 
 
 @dataclass(slots=True)
@@ -96,6 +103,9 @@ class TaskRecord:
     deadline_kind: str = "NONE"
     pillars: list[str] = field(default_factory=list)
     document_number: str | None = None
+    #: what its ID is made of, where its position in the source is not (lists read from
+    #: answers: its question and its words); None: its position among the source's tasks
+    key: str | None = None
 
 
 @dataclass(slots=True)
@@ -116,7 +126,9 @@ class DocumentMention:
 
 @dataclass(slots=True)
 class RankingRecord:
-    """A DTI result; ``pillar`` is None for the overall rank."""
+    """A province's place on an index (DTI unless ``index`` says otherwise); ``pillar`` is
+    None for the overall rank. ``change`` is the places gained since the year before, as
+    the source prints it (negative: places lost)."""
 
     province: str
     rank: int
@@ -125,6 +137,8 @@ class RankingRecord:
     year: int | None = None
     pillar: str | None = None
     score: float | None = None
+    index: str = "DTI"
+    change: int | None = None
 
 
 @dataclass(slots=True)

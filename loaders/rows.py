@@ -191,9 +191,13 @@ def _question_rows(rows: Rows, p: Parsed, report: SourceReport, document_of: Doc
     entry = p.entry
     unnumbered = 0
     for q_pos, q in enumerate(p.result.questions, start=1):
-        if q.number is None:
+        if q.key is None and q.number is None:
             unnumbered += 1
-        q_id = ids.question_id(entry.slug, q.number, unnumbered)
+        q_id = ids.question_id(entry.slug, q.number, unnumbered, q.key)
+        rows["question_citations"].extend(
+            {"question_id": q_id, "position": i, **_cite(p, span)}
+            for i, span in enumerate([q.span, *q.repeats], start=1)
+        )
         rows["questions"].append(
             {
                 "id": q_id,
@@ -223,8 +227,9 @@ def _target_rows(rows: Rows, p: Parsed, report: SourceReport, document_of: Docum
     entry = p.entry
     per_year: dict[int, int] = defaultdict(int)
     for t_pos, t in enumerate(p.result.targets, start=1):
-        per_year[t.year] += 1
-        t_id = ids.target_id(entry.slug, t.year, per_year[t.year])
+        if t.key is None:
+            per_year[t.year] += 1
+        t_id = ids.target_id(entry.slug, t.year, per_year[t.year], t.key)
         rows["targets"].append(
             {
                 "id": t_id,
@@ -261,7 +266,7 @@ def _task_rows(
     """Tasks and their lead agencies (``agencies`` collects each agency once)."""
     entry = p.entry
     for k_pos, task in enumerate(p.result.tasks, start=1):
-        k_id = ids.task_id(entry.slug, k_pos)
+        k_id = ids.task_id(entry.slug, k_pos, task.key)
         rows["tasks"].append(
             {
                 "id": k_id,
@@ -295,10 +300,12 @@ def _task_rows(
 
 def _ranking_rows(rows: Rows, p: Parsed, report: SourceReport) -> None:
     for r_pos, r in enumerate(p.result.rankings, start=1):
-        r_id = ids.ranking_id(p.entry.slug, r.province, r.year, r.pillar)
+        r_id = ids.ranking_id(p.entry.slug, r.province, r.year, r.pillar, r.index)
         rows["rankings"].append(
             {
                 "id": r_id,
+                "index_name": r.index,
+                "change": r.change,
                 "province_id": r.province,
                 "year": r.year,
                 "pillar_code": r.pillar,

@@ -6,8 +6,8 @@ the last ``năm YYYY`` of the question. Its answer gives:
 
 * one target per bullet (``-``, ``+``, ``•``) — Hà Giang: "đặt ra 09 mục tiêu, gồm: - …";
 * inside a pillar group ("- Về phát triển kinh tế số: A; B."), one target per ``;``
-  clause, carrying the group's pillar (``pillars.pillar_of_heading``). Other targets get
-  their pillars from ``pillars.classify`` of their own text.
+  clause, carrying the group's pillar. Pillars come from ``pillars.classify``: the
+  group heading, else the target's own words, else its question's.
 
 A count stated before the bullets ("09 mục tiêu") is checked against the targets found.
 The document is the first document number of the answer's lead (the text before the
@@ -25,17 +25,25 @@ follows, the subject before it ("tỷ lệ dân số … đạt trên 50%").
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
 from loaders.clean import Passage
 from loaders.docnumber import find_numbers
-from loaders.pillars import classify, pillar_of_heading
-from loaders.records import Line, QuantityRecord, QuestionRecord, Span, TargetRecord, Warning
+from loaders.pillars import answer_heading_pillars, classify, pillar_of_heading
+from loaders.qa_booklet import ANSWER, QUESTION
+from loaders.records import (
+    Line,
+    QuantityRecord,
+    QuestionRecord,
+    Span,
+    TargetRecord,
+    TaskRecord,
+    Warning,
+)
 from loaders.text import fold, squash_spaces
 
-_ANSWER = re.compile(r"Trả\s+lời\s*:", re.IGNORECASE)
-_NEXT_QUESTION = re.compile(r"(?<!\S)Câu(?:\s+hỏi)?\s+\d{1,3}\s*:", re.IGNORECASE)
 _YEAR = re.compile(r"\bnăm\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 #: A bullet: at a paragraph start, or after a sentence end inside one (re-wrapped text).
 _BULLET = re.compile(r"(?:(?<=\n\n)|(?<=^)|(?<=[.:;…]\s))[-+•–]\s+")
@@ -72,13 +80,32 @@ _MORE_THAN = re.compile(r"(?:\btrên|\bhơn|nhiều\s+hơn|cao\s+hơn)\s*$", re.
 _QUALIFIER_STOP = re.compile(
     r"[;.:()]|,\s*(?=(?:tối\s+thiểu|ít\s+nhất|trên|hơn)?\s*\d)"
     r"|\s(?:được|đạt|hoàn\s+thành|có\s+mặt|trên\s+địa\s+bàn|nhằm|để)\b"
+    r"|\s(?:vào|đến|trong)\s+năm\b|\sphục\s+vụ\b"
     r"|\svà\s+(?=(?:tối\s+thiểu|ít\s+nhất|trên|hơn)?\s*\d)",
     re.IGNORECASE,
 )
 _SUBJECT_VERBS = re.compile(
     r"(?:\s+(?:đạt|chiếm|là|phấn\s+đấu|tăng|giảm|ở\s+mức))+\s*$", re.IGNORECASE
 )
-MAX_QUALIFIER_WORDS = 14
+#: A phrase longer than this is no qualifier but a clause the stops missed.
+MAX_QUALIFIER_WORDS = 24
+#: A place among the leaders: "nhóm 25 tỉnh, thành phố trực thuộc Trung ương đứng đầu
+#: (dẫn đầu) về chuyển đổi số" — the qualifier is the whole phrase after the figure.
+_RANK_BEFORE = re.compile(r"\bnhóm\s*$", re.IGNORECASE)
+_RANK_AFTER = re.compile(
+    r"\s+((?:tỉnh|địa\s+phương)[^.;:]*?(?:đứng|dẫn)\s+đầu(?:\s+về\s+chuyển\s+đổi\s+số)?)",
+    re.IGNORECASE,
+)
+#: The low end of a range of percents, right before its high end: "15 - " of "15 - 20%".
+_RANGE_LOW = re.compile(r"(?<![\w.,])(\d{1,3})\s*[-–]\s*$")
+_SCORE_AFTER = re.compile(r"\s+điểm\b", re.IGNORECASE)
+#: A goals answer's lead that states a rank goal: "Đến năm 2025, Khánh Hòa nằm trong nhóm
+#: 25 tỉnh, … đứng đầu về chuyển đổi số:" — from after the year to the rank phrase's end.
+_LEAD_GOAL = re.compile(
+    r"(?:Đến\s+năm\s+\d{4}\s*,\s*)?(?P<goal>[^.:;]*?\bnhóm\s+\d+\s+(?:tỉnh|địa\s+phương)"
+    r"[^.;:]*?(?:đứng|dẫn)\s+đầu(?:\s+về\s+chuyển\s+đổi\s+số)?)",
+    re.IGNORECASE,
+)
 
 
 def answer_region(question: QuestionRecord, lines: Sequence[Line]) -> tuple[Passage, int, int]:
@@ -91,10 +118,10 @@ def answer_region(question: QuestionRecord, lines: Sequence[Line]) -> tuple[Pass
     own = [line for line in lines if line.span.start <= span.end and line.span.end >= span.start]
     passage = Passage(own)
     text = passage.text
-    answer = _ANSWER.search(text)
+    answer = ANSWER.search(text)
     first_line = len(own[0].text) if own else 0
     start = answer.end() if answer is not None else first_line
-    following = _NEXT_QUESTION.search(text, start)
+    following = QUESTION.search(text, start)
     end = following.start() if following is not None else len(text)
     return passage, start, end
 
@@ -161,6 +188,30 @@ def quantities(text: str) -> list[QuantityRecord]:
         after = text[match.end() :]
         if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
             continue  # a list number "(1)"
+        rank = _RANK_AFTER.match(after) if _RANK_BEFORE.search(before) else None
+        if rank is not None:
+            # "nằm trong nhóm 25 tỉnh, thành phố … đứng đầu": a place within the top 25
+            found.append(
+                QuantityRecord(
+                    value=_number(whole, fraction),
+                    unit="RANK",
+                    comparator="AT_MOST",
+                    qualifier=squash_spaces(rank.group(1)),
+                )
+            )
+            continue
+        if _SCORE_AFTER.match(after):
+            found.append(
+                QuantityRecord(value=_number(whole, fraction), unit="SCORE", comparator="EXACTLY")
+            )
+            continue
+        low = _RANGE_LOW.search(before)
+        if percent and low is not None:
+            # "15 - 20% người dân": at least 15%, at most 20%
+            qualifier = _qualifier_after(after) or None
+            found.append(QuantityRecord(float(low.group(1)), "PERCENT", "AT_LEAST", qualifier))
+            found.append(QuantityRecord(_number(whole, fraction), "PERCENT", "AT_MOST", qualifier))
+            continue
         if percent:
             unit = "PERCENT"
         else:
@@ -213,7 +264,8 @@ def _target(
     end: int,
     year: int,
     document: str | None,
-    pillar: str | None,
+    heading: str | None,
+    question: str,
 ) -> TargetRecord | None:
     start, end = _trimmed(passage.text, start, end)
     if end <= start:
@@ -224,7 +276,8 @@ def _target(
         text=text,
         year=year,
         span=span,
-        pillars=[pillar] if pillar else classify(text),
+        # a goal's own words, else its question's ("… mục tiêu về kinh tế số?")
+        pillars=classify(text, heading=heading, fallbacks=[question]),
         quantities=quantities(text),
         document_number=document,
     )
@@ -235,6 +288,7 @@ def extract_targets(
 ) -> tuple[list[TargetRecord], list[Warning]]:
     """The targets stated in the answers of ``questions`` (Lines from ``clean``)."""
     targets: list[TargetRecord] = []
+    leads: list[TargetRecord] = []
     warnings: list[Warning] = []
     for question in questions:
         year = question_year(question)
@@ -256,16 +310,25 @@ def extract_targets(
             group = _GROUP.match(body)
             pillar = pillar_of_heading(group.group(1)) if group else None
             if group is None or pillar is None:
-                target = _target(passage, body_start, body_end, year, document, None)
+                target = _target(passage, body_start, body_end, year, document, None, question.text)
                 found.extend([target] if target else [])
                 continue
             rest = body_start + group.end()
             for part_start, part_end in split_top_level(text[rest:body_end]):
                 target = _target(
-                    passage, rest + part_start, rest + part_end, year, document, pillar
+                    passage,
+                    rest + part_start,
+                    rest + part_end,
+                    year,
+                    document,
+                    group.group(1),
+                    question.text,
                 )
                 found.extend([target] if target else [])
         stated = stated_count(lead)
+        lead_goal = _LEAD_GOAL.search(text, start, bullets[0].start())
+        if lead_goal is not None:
+            leads.append(_lead_target(passage, lead_goal, year, document, question, text))
         if stated is not None and stated != len(found):
             warnings.append(
                 Warning(
@@ -274,4 +337,62 @@ def extract_targets(
                 )
             )
         targets.extend(found)
-    return targets, warnings
+    # after the listed ones: those take their IDs from their place in each year's list
+    return targets + leads, warnings
+
+
+def _lead_target(
+    passage: Passage,
+    match: re.Match[str],
+    year: int,
+    document: str | None,
+    question: QuestionRecord,
+    text: str,
+) -> TargetRecord:
+    """The rank goal an answer's lead states; its pillars, where its words name none,
+    are those of the groups it heads ("- Về phát triển chính quyền số: …")."""
+    goal = squash_spaces(match.group("goal"))
+    answer = text[match.end() :]
+    return TargetRecord(
+        text=goal,
+        year=year,
+        span=passage.span(match.start("goal"), match.end("goal")),
+        pillars=classify(goal, fallbacks=[question.text, answer_heading_pillars(answer)]),
+        quantities=quantities(goal),
+        document_number=document,
+        key=f"q{question.number or 0}-{_digest(goal)}",
+    )
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(fold(text).encode()).hexdigest()[:10]
+
+
+#: A goal stated in a task's own words: "Mục tiêu đến hết năm 2022 đạt tỷ lệ 100% …",
+#: "Phấn đấu mục tiêu năm 2022 có 15 - 20% người dân …" — to the end of its sentence.
+_TASK_GOAL = re.compile(
+    r"(?:(?:Phấn|Phần)\s+đấu\s+)?mục\s+tiêu\s+(?:đến\s+)?(?:hết\s+)?năm\s+(?P<year>\d{4})"
+    r"[^.;]*",
+    re.IGNORECASE,
+)
+
+
+def extract_task_goals(tasks: Sequence[TaskRecord]) -> list[TargetRecord]:
+    """The goals a task table's rows state ("… Mục tiêu đến hết năm 2022 đạt tỷ lệ 100%
+    doanh nghiệp trên địa bàn tỉnh sử dụng hóa đơn điện tử"), cited by their row; their
+    pillars are the row's group's, else their own words'."""
+    goals: list[TargetRecord] = []
+    for task in tasks:
+        for match in _TASK_GOAL.finditer(task.title):
+            text = squash_spaces(match.group(0)).rstrip(" ,")
+            goals.append(
+                TargetRecord(
+                    text=text,
+                    year=int(match.group("year")),
+                    span=task.span,
+                    pillars=classify(text, heading=task.group, fallbacks=[task.pillars]),
+                    quantities=quantities(text),
+                    key=f"t{task.ordinal or 0}-{_digest(text)}",
+                )
+            )
+    return goals

@@ -24,7 +24,7 @@ from dxtext.docnumber import find_numbers
 from dxtext.text import fold, nfc, squash_spaces
 from loaders.agencies import split_agencies
 from loaders.deadlines import parse_deadline
-from loaders.pillars import classify, pillar_of_heading
+from loaders.pillars import classify
 from loaders.records import Span, TaskRecord, Warning
 
 _COLUMNS = 4
@@ -134,7 +134,6 @@ def _task(row: _Row, group: _Group | None, document: str | None) -> TaskRecord:
     title, lead, written = (squash_spaces(nfc(cell)) for cell in row.cells[1:_COLUMNS])
     deadline, kind = parse_deadline(written)
     heading = group.heading if group else None
-    pillar = pillar_of_heading(heading) if heading else None
     return TaskRecord(
         title=title,
         span=Span(row.start, row.end),
@@ -144,7 +143,7 @@ def _task(row: _Row, group: _Group | None, document: str | None) -> TaskRecord:
         deadline=deadline,
         deadline_text=written or None,
         deadline_kind=kind,
-        pillars=[pillar] if pillar else classify(title),
+        pillars=classify(title, heading=heading),
         document_number=document,
     )
 

@@ -29,6 +29,7 @@ CONTENT_TABLES: tuple[type[models.Base], ...] = (
     models.TaskAgency,
     models.Question,
     models.QuestionDocument,
+    models.QuestionCitation,
     models.RecordPillar,
     models.Ranking,
     models.Passage,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -12,6 +13,7 @@ from db import models
 from db.reference import PILLARS
 from schema.common import exact
 from schema.context import Info
+from schema.dataloaders import loader, row_loader
 from schema.pagination import Parent
 from schema.pillars import Pillar
 from schema.tasks import TaskOrder
@@ -36,6 +38,7 @@ class Province(relay.Node):
         "digits: 02 Hà Giang, 10 Lào Cai, 42 Hà Tĩnh, 56 Khánh Hòa"
     )
     name: str
+    merged_into_id: strawberry.Private[str | None]
 
     @strawberry.field(description="ha-giang, lao-cai, ha-tinh, khanh-hoa")
     def slug(self) -> str:
@@ -91,13 +94,27 @@ class Province(relay.Node):
 
         return await resolve_questions(info, filter, first, after, parent=self._parent)
 
-    @strawberry.field
+    @strawberry.field(description="its places on every index, DTI first")
     async def rankings(
         self, info: Info
     ) -> list[Annotated[Ranking, strawberry.lazy("schema.rankings")]]:
         from schema.rankings import resolve_rankings
 
-        return await resolve_rankings(info, self.province_id, None, None)
+        return await resolve_rankings(info, self.province_id, None, None, index=None)
+
+    @strawberry.field(description="true when any loaded source holds content about this province")
+    async def has_content(self, info: Info) -> bool:
+        return await loader(info, "province:has-content", _with_content).load(self.province_id)
+
+    @strawberry.field(
+        description="the province it has been part of since the merger of 1 July 2025 "
+        "(Nghị quyết 202/2025/QH15): Hà Giang → Tuyên Quang, Hà Tĩnh → Hà Tĩnh"
+    )
+    async def merged_into(self, info: Info) -> CurrentProvince:
+        assert self.merged_into_id is not None, "every pre-2025 province has a current one"
+        row = await row_loader(info, models.CurrentProvince).load(self.merged_into_id)
+        assert row is not None, "merged_into_id is a foreign key"
+        return CurrentProvince.from_row(row)
 
     @strawberry.field
     async def figures(
@@ -125,7 +142,9 @@ class Province(relay.Node):
 
     @classmethod
     def from_row(cls, row: models.Province) -> Province:
-        return cls(province_id=row.id, code=row.code, name=row.name)
+        return cls(
+            province_id=row.id, code=row.code, name=row.name, merged_into_id=row.merged_into_id
+        )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -137,10 +156,71 @@ class Province(relay.Node):
         return [cls.from_row(row) if row else None for row in rows]
 
 
-async def all_provinces(info: Info) -> list[Province]:
+async def _with_content(info: Info, keys: list[str]) -> list[bool]:
+    """For each province slug: does a loaded source hold content about it?"""
+    query = select(models.Source.province_id).where(models.Source.province_id.in_(keys))
     async with info.context.session() as session:
-        rows = await session.scalars(select(models.Province).order_by(models.Province.code))
+        found = set(await session.scalars(query.distinct()))
+    return [key in found for key in keys]
+
+
+async def _merged_from(info: Info, keys: list[str]) -> list[list[models.Province]]:
+    query = (
+        select(models.Province)
+        .where(models.Province.merged_into_id.in_(keys))
+        .order_by(models.Province.code)
+    )
+    async with info.context.session() as session:
+        rows = list(await session.scalars(query))
+    grouped: dict[str, list[models.Province]] = defaultdict(list)
+    for row in rows:
+        grouped[row.merged_into_id or ""].append(row)
+    return [grouped.get(key, []) for key in keys]
+
+
+@strawberry.type(
+    description="One of the 34 provinces and centrally-run cities in force since 1 July 2025."
+)
+class CurrentProvince:
+    code: str = strawberry.field(
+        description="the code the General Statistics Office gives it since 1 July 2025"
+    )
+    slug: str = strawberry.field(description="tuyen-quang, lao-cai, ha-tinh, khanh-hoa, …")
+    name: str
+
+    @strawberry.field(
+        description="the pre-2025 provinces merged into it (one, for a province whose "
+        "territory did not change)"
+    )
+    async def merged_from(self, info: Info) -> list[Province]:
+        rows = await loader(info, "current-province:merged-from", _merged_from).load(self.slug)
         return [Province.from_row(row) for row in rows]
+
+    @classmethod
+    def from_row(cls, row: models.CurrentProvince) -> CurrentProvince:
+        return cls(code=row.code, slug=row.id, name=row.name)
+
+
+async def all_provinces(info: Info, with_content: bool | None = True) -> list[Province]:
+    """Provinces in code order: those a loaded source is about, or (``with_content`` false
+    or None) all 63 as they were before 1 July 2025."""
+    query = select(models.Province).order_by(models.Province.code)
+    if with_content:
+        query = query.where(
+            models.Province.id.in_(
+                select(models.Source.province_id).where(models.Source.province_id.is_not(None))
+            )
+        )
+    async with info.context.session() as session:
+        rows = await session.scalars(query)
+        return [Province.from_row(row) for row in rows]
+
+
+async def current_provinces(info: Info) -> list[CurrentProvince]:
+    query = select(models.CurrentProvince).order_by(models.CurrentProvince.code)
+    async with info.context.session() as session:
+        rows = await session.scalars(query)
+        return [CurrentProvince.from_row(row) for row in rows]
 
 
 async def find_province(info: Info, slug: str | None, code: str | None) -> Province | None:
@@ -159,9 +239,22 @@ async def find_province(info: Info, slug: str | None, code: str | None) -> Provi
 
 @strawberry.type
 class ProvinceQuery:
-    @strawberry.field
-    async def provinces(self, info: Info) -> list[Province]:
-        return await all_provinces(info)
+    @strawberry.field(description="the provinces that have content")
+    async def provinces(
+        self,
+        info: Info,
+        with_content: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="(1.1) false or null: all 63 provinces as they were before 1 July 2025"
+            ),
+        ] = True,
+    ) -> list[Province]:
+        return await all_provinces(info, with_content)
+
+    @strawberry.field(description="the 34 provinces in force since 1 July 2025")
+    async def current_provinces(self, info: Info) -> list[CurrentProvince]:
+        return await current_provinces(info)
 
     @strawberry.field(description="by slug or code; null when unknown")
     async def province(

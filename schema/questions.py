@@ -74,6 +74,14 @@ class Question(relay.Node):
         rows = await loader(info, "question.documents", _documents_batch).load(self.question_id)
         return [Document.from_row(row[0]) for row in rows]
 
+    @strawberry.field(
+        description="every place in the source where this question and answer stand (a "
+        "handbook may print one twice); the first is citation"
+    )
+    async def citations(self, info: Info) -> list[Citation]:
+        rows = await loader(info, "question.citations", _citations_batch).load(self.question_id)
+        return [Citation.of(row[0]) for row in rows] or [self.citation]
+
     @classmethod
     def from_row(cls, row: models.Question) -> Question:
         return cls(
@@ -102,6 +110,16 @@ _documents_batch = rows_by_parent(
         .order_by(models.QuestionDocument.question_id, models.QuestionDocument.position)
     ),
     lambda row: row[1],
+)
+
+
+_citations_batch = rows_by_parent(
+    lambda keys: (
+        select(models.QuestionCitation)
+        .where(models.QuestionCitation.question_id.in_(keys))
+        .order_by(models.QuestionCitation.question_id, models.QuestionCitation.position)
+    ),
+    lambda row: row[0].question_id,
 )
 
 

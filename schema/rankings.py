@@ -1,4 +1,5 @@
-"""Digital Transformation Index (DTI) results — type, query."""
+"""Places on an index — the Digital Transformation Index (DTI) unless ``index`` says
+otherwise (PAR INDEX, …) — type, query."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from strawberry import relay
 
 from db import models
-from schema.common import province_slug
+from schema.common import exact, province_slug
 from schema.context import Info
 from schema.dataloaders import load_province_row, nodes_by_id
 from schema.pillars import Pillar, PillarCode
@@ -18,9 +19,13 @@ from schema.sources import Citation
 if TYPE_CHECKING:
     from schema.provinces import Province
 
+#: The index listed when a query names none.
+DEFAULT_INDEX = "DTI"
+
 
 @strawberry.type(
-    description="A Digital Transformation Index (DTI) result: overall when pillar is null."
+    description="A province's place on an index — the Digital Transformation Index (DTI) "
+    "unless index says otherwise: overall when pillar is null."
 )
 class Ranking(relay.Node):
     ranking_id: relay.NodeID[str]
@@ -29,6 +34,14 @@ class Ranking(relay.Node):
     out_of: int
     score: float | None
     citation: Citation
+    index: str = strawberry.field(
+        description="the index ranked, as the source names it: DTI (Chỉ số chuyển đổi số), "
+        "PAR INDEX (Chỉ số cải cách hành chính), …"
+    )
+    change: int | None = strawberry.field(
+        description="places moved since the year before (the source's own figure, or two "
+        "years of it): 22nd → 59th is -37"
+    )
     province_id: strawberry.Private[str]
     pillar_code: strawberry.Private[str | None]
 
@@ -55,6 +68,8 @@ class Ranking(relay.Node):
             out_of=row.out_of,
             score=row.score,
             citation=Citation.of(row),
+            index=row.index_name,
+            change=row.change,
             province_id=row.province_id,
             pillar_code=row.pillar_code,
         )
@@ -67,9 +82,14 @@ class Ranking(relay.Node):
 
 
 async def resolve_rankings(
-    info: Info, province: str | None, year: int | None, pillar: PillarCode | None
+    info: Info,
+    province: str | None,
+    year: int | None,
+    pillar: PillarCode | None,
+    index: str | None = DEFAULT_INDEX,
 ) -> list[Ranking]:
-    """Rankings by province (code order), newest year first, overall before the pillars."""
+    """Rankings by province (code order), DTI before other indexes, newest year first,
+    overall before the pillars. ``index`` (any case) narrows to one index; None: all."""
     r = models.Ranking
     query = (
         select(r)
@@ -83,8 +103,12 @@ async def resolve_rankings(
         query = query.where(r.year == year)
     if pillar is not None:
         query = query.where(r.pillar_code == pillar.value)
+    if index is not None:
+        query = query.where(r.index_name == exact(" ".join(index.split()).upper()))
     query = query.order_by(
         models.Province.code,
+        (r.index_name != DEFAULT_INDEX),
+        r.index_name,
         r.year.desc().nulls_last(),
         models.Pillar.position.asc().nulls_first(),
         r.id,
@@ -103,5 +127,9 @@ class RankingQuery:
         province: str | None = None,
         year: int | None = None,
         pillar: PillarCode | None = None,
+        index: Annotated[
+            str | None,
+            strawberry.argument(description="(1.1) the index to list; null lists every index"),
+        ] = DEFAULT_INDEX,
     ) -> list[Ranking]:
-        return await resolve_rankings(info, province, year, pillar)
+        return await resolve_rankings(info, province, year, pillar, index)

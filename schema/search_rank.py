@@ -9,6 +9,8 @@ exact word above a prefix, both above a correction. On top of that:
   texts also write unaccented — a folded match is a weaker match, not an equal one;
 - *phrase*: the query's words adjacent and in order (the last one as a prefix) earn a
   bonus, in the title more than in the body, so "Hà Tĩnh" ranks above "tỉnh Hà Giang";
+- *coverage*: a title holding every word of a several-word query earns a bonus (the
+  question that asks exactly this, above a task that names half of it);
 - the whole query in its own spelling earns a further bonus.
 
 Ties break by type, then by source order (in ``schema.search``).
@@ -29,6 +31,8 @@ SNIPPET_CHARS = 160
 TITLE_WEIGHT = 3.0
 PHRASE_BONUS = 4.0
 EXACT_BONUS = 2.0
+#: every word of the query in the title (a question that asks exactly this)
+TITLE_COVERAGE_BONUS = 2.0
 #: a word spelled as typed counts this much more than its folded form
 EXACT_WORD_BONUS = 1.0
 #: a prefix this long is marked wherever it begins a word; a shorter one only where it
@@ -143,8 +147,12 @@ class Scorer:
         body_norm = 1 - _B + _B * len(body) / max(stats.body_length, 1.0)
         title_lower = body_lower = None
         total = 0.0
+        in_title = 0
         for weights, exact in zip(self.weights, self.exact, strict=True):
             best = 0.0
+            in_title += any(
+                _frequency(alternative, title, entry.title_folded) for alternative, _ in weights
+            )
             for alternative, idf in weights:
                 frequency = alternative.weight * (
                     TITLE_WEIGHT * _frequency(alternative, title, entry.title_folded) / title_norm
@@ -160,6 +168,8 @@ class Scorer:
                 elif exact.search(body_lower):
                     best *= 1 + EXACT_WORD_BONUS / 2
             total += best
+        if len(self.weights) > 1 and in_title == len(self.weights):
+            total += TITLE_COVERAGE_BONUS
         if self.phrase is not None:
             total += PHRASE_BONUS * (
                 bool(self.phrase.search(entry.title_folded))

@@ -47,6 +47,9 @@ class Comparator(Enum):
     AT_LEAST = strawberry.enum_value("AT_LEAST", description="tối thiểu, ít nhất")
     MORE_THAN = strawberry.enum_value("MORE_THAN", description="trên, hơn")
     EXACTLY = strawberry.enum_value("EXACTLY", description="plain figure")
+    AT_MOST = strawberry.enum_value(
+        "AT_MOST", description="tối đa, không quá, dưới; a rank within the top N"
+    )
 
 
 @strawberry.type(

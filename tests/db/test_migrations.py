@@ -38,6 +38,13 @@ async def test_reference_data_after_migration(db_url: str) -> None:
             provinces = {
                 p.id: (p.code, p.name) for p in await session.scalars(select(models.Province))
             }
+            merged = {
+                p.id: p.merged_into_id for p in await session.scalars(select(models.Province))
+            }
+            current = {
+                p.id: (p.code, p.name)
+                for p in await session.scalars(select(models.CurrentProvince))
+            }
             pillars = [
                 p.name
                 for p in await session.scalars(
@@ -47,12 +54,22 @@ async def test_reference_data_after_migration(db_url: str) -> None:
             version = await session.get(models.ContentVersion, 1)
     finally:
         await engine.dispose()
-    assert provinces == {
+    # 63 provinces before 1 July 2025, 34 since (Nghị quyết 202/2025/QH15)
+    assert len(provinces) == 63 and len(current) == 34
+    assert {slug: provinces[slug] for slug in ("ha-giang", "lao-cai", "ha-tinh", "khanh-hoa")} == {
         "ha-giang": ("02", "Hà Giang"),
         "lao-cai": ("10", "Lào Cai"),
         "ha-tinh": ("42", "Hà Tĩnh"),
         "khanh-hoa": ("56", "Khánh Hòa"),
     }
+    assert set(merged.values()) == set(current)
+    assert {slug: merged[slug] for slug in ("ha-giang", "yen-bai", "ninh-thuan", "ha-tinh")} == {
+        "ha-giang": "tuyen-quang",
+        "yen-bai": "lao-cai",
+        "ninh-thuan": "khanh-hoa",
+        "ha-tinh": "ha-tinh",
+    }
+    assert current["tuyen-quang"] == ("08", "Tuyên Quang")
     assert pillars == ["Chính quyền số", "Kinh tế số", "Xã hội số"]
     assert version is not None and version.version == 0
 

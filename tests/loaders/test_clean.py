@@ -11,7 +11,7 @@ import pytest
 from loaders.clean import CleanLine, Passage, clean, page_number_lines, raw_lines
 from loaders.read import read_source
 from loaders.records import Line
-from tests.loaders.sources import FIXTURES, SOURCES, squeeze
+from tests.loaders.sources import FIXTURES, KHANH_HOA, SOURCES, squeeze
 
 
 def fixture(name: str) -> str:
@@ -156,3 +156,26 @@ def test_passage_traces_a_clause_to_its_own_raw_lines() -> None:
     # raw lines 643..644 of the booklet: "thiểu 10% GRDP của tỉnh; phấn đấu 100% doanh" …
     assert (span.start, span.end) == (44, 45)
     assert clause.split()[-1] in raw_lines(text)[span.end - 1]
+
+
+def test_a_web_address_is_never_split() -> None:
+    # Khánh Hòa lines 962–963: "… cổng dữ liệu quốc gia (data.gov." / "vn); thực hiện …"
+    text = (
+        "- Xây dựng Kho dữ liệu dùng chung của tỉnh, tích hợp với cổng dữ liệu quốc gia "
+        "(data.gov.\nvn); thực hiện chia sẻ, tích hợp dữ liệu thông suốt"
+    )
+    (line,) = clean(text)
+    assert "(data.gov.vn); thực hiện" in line.text
+    assert "quốc gia (data.gov.vn)" in " ".join(
+        line.text for line in clean(read_source(KHANH_HOA)) if "data.gov" in line.text
+    )
+
+
+def test_a_list_item_stays_in_its_sentence() -> None:
+    # Khánh Hòa lines 165–166: "… (2) có thể tạo ra sản phẩm, dịch vụ mới nhanh chóng;" /
+    # "(3) có khả năng sử dụng nguồn lực tối ưu; (4) có …"
+    lines = clean(read_source(KHANH_HOA))
+    (holder,) = [line for line in lines if "(3) có khả năng sử dụng nguồn lực tối ưu" in line.text]
+    assert "(2) " in holder.text and holder.span.start < 166 <= holder.span.end
+    # the other items of Khánh Hòa's inline lists (lines 523, 1079, 1080, 1417) likewise
+    assert not [line.text[:20] for line in lines if re.match(r"\([3-9]\) ", line.text)]

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from loaders.deadlines import parse_deadline
+from loaders.deadlines import find_deadline, parse_deadline
 from tests.loaders.sources import SOURCES
 
 
@@ -57,3 +57,37 @@ def test_every_deadline_cell_of_the_lao_cai_table_is_understood() -> None:
         "RECURRING": 5,
         "PERIOD": 1,
     }
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        # Khánh Hòa, Câu 31: a year alone is a PERIOD ending 31/12; "hàng năm" is no year
+        (
+            "theo đó, trong năm 2022, xây dựng hoàn thành bộ giáo trình …; hàng năm, tại mỗi "
+            "huyện, thị xã, thành phố, tổ chức ít nhất 05 lớp",
+            (datetime.date(2022, 12, 31), "PERIOD", "trong năm 2022"),
+        ),
+        (
+            "Đến hết năm 2023, 100% các doanh nghiệp",
+            (datetime.date(2023, 12, 31), "PERIOD", "Đến hết năm 2023"),
+        ),
+        (
+            "phấn đấu đến năm 2025, trên 80%",
+            (datetime.date(2025, 12, 31), "PERIOD", "đến năm 2025"),
+        ),
+        (
+            "trước hết năm 2023 và đến năm 2025",
+            (datetime.date(2025, 12, 31), "PERIOD", "đến năm 2025"),
+        ),
+        ("Thường xuyên phối hợp với các cơ quan", (None, "RECURRING", "Thường xuyên")),
+        ("Số hóa toàn bộ dữ liệu; thường xuyên cập nhật", (None, "RECURRING", "thường xuyên")),
+        ("giai đoạn 2021 - 2025, định hướng đến năm 2030", (None, "NONE", None)),  # a horizon
+        ("Số hóa sổ hộ tịch từ năm 1945 đến nay", (None, "NONE", None)),
+        ("Xây dựng hệ thống bệnh án điện tử", (None, "NONE", None)),
+    ],
+)
+def test_find_deadline_in_a_tasks_own_words(
+    words: str, expected: tuple[datetime.date | None, str, str | None]
+) -> None:
+    assert find_deadline(words) == expected

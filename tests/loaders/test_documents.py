@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from loaders.clean import clean
-from loaders.documents import MergedDocument, extract_documents, merge_mentions
+from loaders.documents import MergedDocument, extract_documents, merge_mentions, normalize_issuer
 from loaders.records import DocumentMention, Line, Span
 
 HERE = Path(__file__).resolve().parent
@@ -79,7 +79,13 @@ def test_plan_293_implements_18_nq_tu_across_a_broken_number(found: Found) -> No
     assert mention.issued_on == datetime.date(2021, 12, 7)
     assert mention.issuer == "UBND tỉnh"
     assert mention.implements == ["18-NQ/TU"]
-    assert (mention.span.start, mention.span.end) == (1511, 1517)
+    # the title runs on through the resolution's date and issuer to "… năm 2030" (1523)
+    assert mention.title == (
+        "triển khai thực hiện Nghị quyết số 18-NQ/TU, ngày 29/10/2021 của Ban Chấp hành Đảng "
+        "bộ tỉnh về chuyển đổi số trên địa bàn tỉnh Hà Giang giai đoạn 2021 - 2025, định "
+        "hướng đến năm 2030"
+    )
+    assert (mention.span.start, mention.span.end) == (1511, 1523)
 
 
 def test_plan_293_in_the_article_implements_the_resolution_named_before(found: Found) -> None:
@@ -267,3 +273,55 @@ def test_merge_tie_goes_to_the_first_mention() -> None:
     )
     assert [d.kind for d in docs] == ["PLAN"]
     assert ["the kind" in w.message for w in warnings] == [True]
+
+
+def test_a_title_on_the_lines_after_its_number(found: Found) -> None:
+    # Hà Tĩnh slide, lines 82–85: "Quyết định số 411/QĐ-TTg của Thủ tướng Chính phủ:" /
+    # "Phê duyệt Chiến lược quốc gia phát triển kinh tế số" / "và xã hội số đến năm 2025, …"
+    mention = _first(found, "ha-tinh-slides-2022", "411/QĐ-TTg")
+    assert mention.title == (
+        "Chiến lược quốc gia phát triển kinh tế số và xã hội số đến năm 2025, định hướng "
+        "đến năm 2030"
+    )
+    assert (mention.issuer, mention.span.start, mention.span.end) == ("Thủ tướng Chính phủ", 82, 85)
+
+
+def test_issuer_from_de_before_the_number(found: Found) -> None:
+    # Lào Cai task table, line 672: "theo chỉ đạo của Thủ tướng Chính phủ tại Quyết định
+    # số 422/QĐ-TTg ngày 04/4/2022"
+    mention = _first(found, "lao-cai-tai-lieu-tuyen-truyen-2022", "422/QĐ-TTg")
+    assert (mention.issuer, mention.level, mention.issued_on) == (
+        "Thủ tướng Chính phủ",
+        "NATIONAL",
+        datetime.date(2022, 4, 4),
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "province", "one_spelling"),
+    [
+        ("UBND tỉnh", "ha-giang", "Ủy ban nhân dân tỉnh Hà Giang"),
+        ("Ủy ban nhân dân tỉnh", "ha-giang", "Ủy ban nhân dân tỉnh Hà Giang"),
+        ("Ủy ban nhân dân tỉnh Hà Giang", "ha-giang", "Ủy ban nhân dân tỉnh Hà Giang"),
+        ("sở Thông tin và Truyền thông", "ha-giang", "Sở Thông tin và Truyền thông"),
+        ("Bộ TT&TT", None, "Bộ Thông tin và Truyền thông"),
+        ("Tỉnh ủy", "lao-cai", "Tỉnh ủy Lào Cai"),
+        ("Thủ tướng Chính phủ", None, "Thủ tướng Chính phủ"),
+        ("UBND tỉnh", None, "Ủy ban nhân dân tỉnh"),  # no province to name
+    ],
+)
+def test_one_spelling_per_issuer(written: str, province: str | None, one_spelling: str) -> None:
+    assert normalize_issuer(written, province) == one_spelling
+
+
+def test_the_ha_giang_committee_is_one_issuer(found: Found) -> None:
+    # written "Ủy ban nhân dân tỉnh Hà Giang" (47/QĐ-UBND), "UBND tỉnh" (293/KH-UBND) and
+    # "Ủy ban nhân dân tỉnh" (294/KH-UBND): one issuer once merged
+    tagged = [("ha-giang", m) for m in found["ha-giang-hoi-dap-2022"][1]]
+    docs, _ = merge_mentions(tagged)
+    issuers = {d.number: d.issuer for d in docs}
+    assert {issuers[n] for n in ("47/QĐ-UBND", "293/KH-UBND", "294/KH-UBND")} == {
+        "Ủy ban nhân dân tỉnh Hà Giang"
+    }
+    written = {m.issuer for m in found["ha-giang-hoi-dap-2022"][1] if m.number.endswith("UBND")}
+    assert {"UBND tỉnh", "Ủy ban nhân dân tỉnh", "Ủy ban nhân dân tỉnh Hà Giang"} <= written

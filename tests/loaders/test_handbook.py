@@ -13,9 +13,20 @@ def test_full_handbook_questions_of_parts_one_and_two() -> None:
     text = read_source(LAO_CAI)
     questions, warnings = parse_handbook_questions(clean(text))
     assert warnings == []
-    assert len(questions) == 64
+    # 64 questions in print; Phần 2 opens with four of Phần I again (lines 363–393):
+    # served once, with the repeat among their citations
+    assert len(questions) == 60
     assert [q.part for q in questions].count("Phần I") == 40
-    assert [q.part for q in questions].count("Phần 2") == 24
+    assert [q.part for q in questions].count("Phần 2") == 20
+    assert [(q.span.start, q.repeats) for q in questions if q.repeats] == [
+        (9, [Span(363, 365)]),
+        (13, [Span(367, 375)]),
+        (23, [Span(377, 385)]),
+        (35, [Span(387, 393)]),
+    ]
+    assert [q.key for q in questions][:5] == ["h1", "h2", "h3", "h4", "h5"]
+    # keys count every question printed, repeats included: the IDs served before stay
+    assert [q.key for q in questions if 359 <= q.span.start <= 395] == ["h46", "h51"]
     assert all(q.number is None and not q.province_specific for q in questions)
     assert all(q.answer.strip() and q.text.endswith("?") for q in questions)
     raw = raw_lines(text)
@@ -33,8 +44,10 @@ def test_full_handbook_questions_of_parts_one_and_two() -> None:
 def test_heading_repeated_back_to_back_is_one_question() -> None:
     questions, _ = parse_handbook_questions(clean(read_source(LAO_CAI)))
     economy = [q for q in questions if q.text == "Kinh tế số đem lại lợi ích gì cho người dân?"]
-    # once in Phần I (lines 23 and 25, back to back) and once in Phần 2
-    assert [(q.part, q.span.start) for q in economy] == [("Phần I", 23), ("Phần 2", 377)]
+    # once in Phần I (lines 23 and 25, back to back), printed again in Phần 2
+    assert [(q.part, q.span.start, q.repeats) for q in economy] == [
+        ("Phần I", 23, [Span(377, 385)])
+    ]
     assert economy[0].answer.startswith("Kinh tế số cho phép mỗi người dân")
     assert "Kinh tế số đem lại lợi ích gì" not in economy[0].answer
 

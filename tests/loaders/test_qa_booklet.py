@@ -223,3 +223,107 @@ def test_part_word_in_running_prose_does_not_change_the_part() -> None:
         (2, "Phần I", False),
     ]
     assert questions[0].answer == "Xem thêm Phần II của tài liệu này."
+
+
+#: Conventions of other publishers' booklets: question heading, answer heading, page
+#: footer, whether a blank line stands between every two lines.
+CONVENTIONS = {
+    "cau-dot": (lambda n: f"Câu {n}.", "Trả lời:", lambda p: f"- {p} -", False),
+    "cau-hoi-dot-dap": (lambda n: f"Câu hỏi {n}.", "Đáp:", lambda p: f"Trang {p}", True),
+    "hoi-dap": (lambda n: "Hỏi:", "Đáp:", lambda p: f"- {p} -", False),
+}
+RUNNING_HEADER = "HỎI - ĐÁP VỀ CHUYỂN ĐỔI SỐ"
+
+
+def retypeset(questions: list[QuestionRecord], convention: str, width: int = 46) -> str:
+    """The booklet's questions typeset anew: renumbered headings, re-wrapped at ``width``,
+    a running header atop and a footer below every page of 35 lines."""
+    ask, answer_word, footer, spaced = CONVENTIONS[convention]
+    body: list[str] = []
+    part = None
+    for q in questions:
+        if q.part != part:
+            part = q.part
+            body.append(str(part).upper())
+        body += textwrap.wrap(f"{ask(q.number)} {q.text}", width, break_on_hyphens=False)
+        for index, paragraph in enumerate(q.answer.split("\n\n")):
+            lead = f"{answer_word} " if index == 0 else ""
+            body += textwrap.wrap(lead + paragraph, width, break_on_hyphens=False)
+    out: list[str] = []
+    for page, start in enumerate(range(0, len(body), 35), start=1):
+        out += [RUNNING_HEADER, *body[start : start + 35], footer(page)]
+    return ("\n\n" if spaced else "\n").join(out)
+
+
+@pytest.mark.parametrize("path", [HA_GIANG, KHANH_HOA], ids=["ha-giang", "khanh-hoa"])
+@pytest.mark.parametrize("convention", sorted(CONVENTIONS))
+def test_a_retypeset_booklet_in_another_publishers_conventions(path: Path, convention: str) -> None:
+    original, _ = parse_file(path)
+    text = retypeset(original, convention)
+    assert text.count(RUNNING_HEADER) > 20  # a header on every page
+    copy, warnings = parse_text(text)
+    numbered = convention != "hoi-dap"
+    assert [q.number for q in copy] == [q.number if numbered else None for q in original]
+    assert [q.text for q in copy] == [q.text for q in original]
+    assert [squeeze(q.answer) for q in copy] == [squeeze(q.answer) for q in original]
+    assert [q.part for q in copy] == [q.part for q in original]
+    assert [q.province_specific for q in copy] == [q.province_specific for q in original]
+    assert [q.document_numbers for q in copy] == [q.document_numbers for q in original]
+    footers = re.compile(r"(?<!Nha )Trang \d|- \d+ -")  # "thành phố Nha Trang" is content
+    assert not any(RUNNING_HEADER in q.answer or footers.search(q.answer) for q in copy)
+    assert warnings == []
+
+
+def test_a_booklet_with_no_question_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    from loaders.ingest import LoadError, parse_all
+    from loaders.manifest import read_manifest
+
+    (tmp_path / "empty.txt").write_text(
+        "HỎI - ĐÁP VỀ CHUYỂN ĐỔI SỐ\n\nLỜI GIỚI THIỆU\n\nCuốn sách này chưa có câu hỏi nào.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "manifest.toml").write_text(
+        '[[source]]\nslug = "empty"\nfile = "empty.txt"\nkind = "QA_BOOKLET"\n'
+        'province = "ha-giang"\ntitle = "Hỏi - Đáp"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(LoadError, match=r"empty\.txt.*QA_BOOKLET with no question"):
+        parse_all(read_manifest(tmp_path / "manifest.toml"))
+
+
+@pytest.mark.parametrize("path", [HA_GIANG, KHANH_HOA], ids=["ha-giang", "khanh-hoa"])
+@pytest.mark.parametrize("convention", sorted(CONVENTIONS))
+def test_a_retypeset_booklet_gives_the_same_plans(path: Path, convention: str) -> None:
+    from loaders.manifest import SourceEntry
+    from loaders.pipeline import parse_source
+
+    entry = SourceEntry("copy", path, "QA_BOOKLET", "Hỏi - Đáp", province="ha-giang")
+    original = parse_source(entry, read_source(path))
+    copy = parse_source(entry, retypeset(parse_file(path)[0], convention))
+
+    def plans(parsed: object) -> list[tuple[object, ...]]:
+        tasks = [
+            (t.title, t.group, t.deadline, t.deadline_text, t.lead_agencies, t.pillars)
+            for t in parsed.tasks  # type: ignore[attr-defined]
+        ]
+        targets = [(t.text, t.year, t.pillars) for t in parsed.targets]  # type: ignore[attr-defined]
+        return tasks + targets
+
+    assert plans(copy) == plans(original)
+
+
+def test_a_new_provinces_booklet_loads_by_a_manifest_entry_alone(tmp_path: Path) -> None:
+    from loaders.ingest import parse_all
+    from loaders.manifest import read_manifest
+
+    original, _ = parse_file(KHANH_HOA)
+    (tmp_path / "ninh-thuan.txt").write_text(retypeset(original, "cau-hoi-dot-dap"), "utf-8")
+    (tmp_path / "manifest.toml").write_text(
+        '[[source]]\nslug = "ninh-thuan-hoi-dap"\nfile = "ninh-thuan.txt"\n'
+        'kind = "QA_BOOKLET"\nprovince = "58"\ntitle = "Hỏi - Đáp"\n',
+        encoding="utf-8",
+    )
+    (parsed,) = parse_all(read_manifest(tmp_path / "manifest.toml"))
+    assert parsed.entry.province == "ninh-thuan"  # GSO code 58 before 1 July 2025
+    assert [q.number for q in parsed.result.questions] == list(range(1, 51))
+    assert len(parsed.result.tasks) >= 80 and parsed.result.targets

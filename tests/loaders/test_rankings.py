@@ -23,8 +23,8 @@ def _read(name: str) -> str:
 
 def _table(
     records: list[RankingRecord],
-) -> dict[tuple[int | None, str | None], tuple[int, int, float | None]]:
-    return {(r.year, r.pillar): (r.rank, r.out_of, r.score) for r in records}
+) -> dict[tuple[int | None, str | None], tuple[int, int, float | None, int | None]]:
+    return {(r.year, r.pillar): (r.rank, r.out_of, r.score, r.change) for r in records}
 
 
 def _cited(text: str, record: RankingRecord) -> str:
@@ -40,17 +40,21 @@ def ha_tinh() -> tuple[str, list[RankingRecord]]:
 
 
 def test_ha_tinh_2020_and_2021(ha_tinh: tuple[str, list[RankingRecord]]) -> None:
+    # The slide prints the first row (22 / 63, 0,3272) and the second (59 / 63, 0,2775,
+    # with the changes 37, 37, 13, 49), then "Năm 2020" and "Năm 2021" in that order:
+    # Hà Tĩnh fell 37 places, from 22nd in 2020 to 59th in 2021.
     _, records = ha_tinh
     assert {r.province for r in records} == {"ha-tinh"}
+    assert {r.index for r in records} == {"DTI"}
     assert _table(records) == {
-        (2021, None): (22, 63, 0.3272),
-        (2021, "DIGITAL_GOVERNMENT"): (23, 63, 0.3860),
-        (2021, "DIGITAL_ECONOMY"): (43, 63, 0.2300),
-        (2021, "DIGITAL_SOCIETY"): (12, 63, 0.3461),
-        (2020, None): (59, 63, 0.2775),
-        (2020, "DIGITAL_GOVERNMENT"): (60, 63, 0.2732),
-        (2020, "DIGITAL_ECONOMY"): (56, 63, 0.2984),
-        (2020, "DIGITAL_SOCIETY"): (61, 63, 0.2540),
+        (2020, None): (22, 63, 0.3272, None),
+        (2020, "DIGITAL_GOVERNMENT"): (23, 63, 0.3860, None),
+        (2020, "DIGITAL_ECONOMY"): (43, 63, 0.2300, None),
+        (2020, "DIGITAL_SOCIETY"): (12, 63, 0.3461, None),
+        (2021, None): (59, 63, 0.2775, -37),
+        (2021, "DIGITAL_GOVERNMENT"): (60, 63, 0.2732, -37),
+        (2021, "DIGITAL_ECONOMY"): (56, 63, 0.2984, -13),
+        (2021, "DIGITAL_SOCIETY"): (61, 63, 0.2540, -49),
     }
 
 
@@ -60,8 +64,32 @@ def test_ha_tinh_spans_hold_rank_and_score(ha_tinh: tuple[str, list[RankingRecor
         cited = _cited(text, record)
         assert re.match(rf"{record.rank}\b", cited.strip())
         assert f"{record.score:.4f}".replace(".", ",") in cited
-    overall_2021 = next(r for r in records if (r.year, r.pillar) == (2021, None))
-    assert (overall_2021.span.start, overall_2021.span.end) == (121, 122)
+    overall = {r.year: r for r in records if r.pillar is None}
+    assert (overall[2020].span.start, overall[2020].span.end) == (121, 122)
+    assert (overall[2021].span.start, overall[2021].span.end) == (133, 134)
+
+
+def test_labels_in_the_other_order_contradict_the_printed_changes() -> None:
+    # A change is "since the year before": printed under a row labelled 2020 it cannot be.
+    excerpt = (HERE / "fixtures" / "b_ha_tinh_dti.txt").read_text(encoding="utf-8")
+    swapped = excerpt.replace("Năm 2020", "Năm 20XX").replace("Năm 2021", "Năm 2020")
+    records, warnings = extract_rankings(swapped.replace("Năm 20XX", "Năm 2021"), "ha-tinh")
+    assert len(records) == 8
+    assert all(r.change is None for r in records)
+    assert len(warnings) == 4 and all("not after 2021" in w.message for w in warnings)
+
+
+def test_an_unlabelled_table_takes_the_heading_year() -> None:
+    excerpt = (HERE / "fixtures" / "b_ha_tinh_dti.txt").read_text(encoding="utf-8")
+    first_row = excerpt[: excerpt.index("59 / 63")]
+    records, warnings = extract_rankings(first_row, "ha-tinh")
+    assert warnings == []
+    assert [(r.year, r.rank, r.change) for r in records] == [
+        (2021, 22, None),
+        (2021, 23, None),
+        (2021, 43, None),
+        (2021, 12, None),
+    ]
 
 
 def test_a_rank_change_that_disagrees_is_reported() -> None:
@@ -82,10 +110,10 @@ def test_ha_giang_article_sentence() -> None:
     assert warnings == []
     # The sentence gives no year.
     assert _table(records) == {
-        (None, None): (26, 63, None),
-        (None, "DIGITAL_GOVERNMENT"): (30, 63, None),
-        (None, "DIGITAL_ECONOMY"): (23, 63, None),
-        (None, "DIGITAL_SOCIETY"): (19, 63, None),
+        (None, None): (26, 63, None, None),
+        (None, "DIGITAL_GOVERNMENT"): (30, 63, None, None),
+        (None, "DIGITAL_ECONOMY"): (23, 63, None, None),
+        (None, "DIGITAL_SOCIETY"): (19, 63, None, None),
     }
     for record in records:
         assert f"{record.rank}/{record.out_of}" in _cited(text, record)
@@ -102,11 +130,28 @@ def test_year_read_from_the_sentence() -> None:
     ]
 
 
-def test_other_sources_have_no_rankings() -> None:
+def test_lao_cai_par_index() -> None:
+    # "Theo kết quả công bố Chỉ số cải cách hành chính năm 2021, tỉnh Lào Cai đạt 88,44
+    # điểm, xếp thứ 11/63 tỉnh, thành phố, tăng 3 bậc so với năm 2020." (line 569)
+    text = _read("lao-cai-tai-lieu-tuyen-truyen-2022.txt")
+    records, warnings = extract_rankings(text, "lao-cai")
+    assert warnings == []
+    assert [
+        (r.index, r.year, r.pillar, r.rank, r.out_of, r.score, r.change, r.span.start)
+        for r in records
+    ] == [("PAR INDEX", 2021, None, 11, 63, 88.44, 3, 569)]
+
+
+def test_a_fall_on_an_index_is_negative() -> None:
+    sentence = "Chỉ số cải cách hành chính năm 2022 đạt 80,1 điểm, xếp thứ 20/63, giảm 9 bậc."
+    records, _ = extract_rankings(sentence, "lao-cai")
+    assert [(r.index, r.rank, r.change, r.score) for r in records] == [("PAR INDEX", 20, -9, 80.1)]
+
+
+def test_the_booklets_have_no_rankings() -> None:
     for name, province in [
         ("ha-giang-hoi-dap-2022.txt", "ha-giang"),
         ("khanh-hoa-hoi-dap-2022.txt", "khanh-hoa"),
-        ("lao-cai-tai-lieu-tuyen-truyen-2022.txt", "lao-cai"),
     ]:
         assert extract_rankings(_read(name), province) == ([], [])
 

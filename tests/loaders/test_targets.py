@@ -86,7 +86,8 @@ def test_ha_giang_quantities() -> None:
 
 def test_khanh_hoa_targets_carry_the_pillar_of_their_group() -> None:
     targets, _ = targets_of(read_source(KHANH_HOA))
-    pillars = {year: [t.pillars for t in targets if t.year == year] for year in (2025, 2030)}
+    listed = [t for t in targets if t.key is None]  # the lead's rank goals come after
+    pillars = {year: [t.pillars for t in listed if t.year == year] for year in (2025, 2030)}
     gov, eco, soc = ["DIGITAL_GOVERNMENT"], ["DIGITAL_ECONOMY"], ["DIGITAL_SOCIETY"]
     assert pillars[2025] == [gov] * 3 + [eco] * 2 + [soc] * 4
     assert pillars[2030] == [gov] * 3 + [eco] * 2 + [soc] * 2
@@ -123,8 +124,9 @@ def test_excerpt_khanh_hoa_general_goals_give_no_targets() -> None:
     text = read_source(FIXTURES / "a_kh_targets_26_29.txt")
     targets, warnings = targets_of(text)
     assert warnings == []
-    # Câu 26 (general goals in prose) gives none; Câu 27 and 28 give 9 and 7
-    assert [t.year for t in targets] == [2025] * 9 + [2030] * 7
+    # Câu 26 (general goals in prose) gives none; Câu 27 and 28 give 9 and 7 listed
+    # goals, then the rank goal each lead states
+    assert [t.year for t in targets] == [2025] * 9 + [2030] * 7 + [2025, 2030]
     assert targets[0].span == Span(31, 34)  # raw lines 630..633
     assert_text_in_span(text, targets)
 
@@ -158,3 +160,71 @@ def test_a_missing_bullet_is_reported_against_the_stated_count() -> None:
 )
 def test_quantities(text: str, expected: list[tuple[float, str, str, str]]) -> None:
     assert [(x.value, x.unit, x.comparator, x.qualifier) for x in quantities(text)] == expected
+
+
+def test_khanh_hoa_rank_goals_of_the_leads() -> None:
+    # Câu 27: "Đến năm 2025, Khánh Hòa nằm trong nhóm 25 tỉnh, thành phố trực thuộc Trung
+    # ương đứng đầu về chuyển đổi số:"; Câu 28: "Đến năm 2030, tỉnh Khánh Hòa hoàn thành
+    # cơ bản chuyển đổi số và xây dựng đô thị thông minh, thuộc nhóm 20 tỉnh, …"
+    text = read_source(KHANH_HOA)
+    targets, warnings = targets_of(text)
+    assert warnings == []
+    leads = [t for t in targets if t.key is not None]
+    assert [(t.year, t.span.start) for t in leads] == [(2025, 625), (2030, 661)]
+    assert leads[1].text.startswith("Đến năm 2030, tỉnh Khánh Hòa hoàn thành cơ bản chuyển đổi số")
+    phrase = "tỉnh, thành phố trực thuộc Trung ương đứng đầu về chuyển đổi số"
+    assert [t.quantities for t in leads] == [
+        [q(25, "RANK", "AT_MOST", phrase)],
+        [q(20, "RANK", "AT_MOST", phrase)],
+    ]
+    # they head the three pillar groups ("- Về phát triển chính quyền số: …", …)
+    assert {tuple(t.pillars) for t in leads} == {
+        ("DIGITAL_GOVERNMENT", "DIGITAL_ECONOMY", "DIGITAL_SOCIETY")
+    }
+    assert_text_in_span(text, leads)
+
+
+def test_score_and_rank_units() -> None:
+    assert quantities("tỉnh đạt 88,44 điểm") == [
+        QuantityRecord(value=88.44, unit="SCORE", comparator="EXACTLY")
+    ]
+    assert quantities("nằm trong nhóm 25 tỉnh, thành phố dẫn đầu") == [
+        q(25, "RANK", "AT_MOST", "tỉnh, thành phố dẫn đầu")
+    ]
+
+
+def test_qualifiers_keep_the_whole_phrase() -> None:
+    # Hà Giang, Câu 37: "- 70% nhà hàng, khách sạn, doanh nghiệp kinh doanh dịch vụ du lịch,
+    # giao thông và tài nguyên du lịch được quản lý …" and "- 100% chế độ báo cáo, chỉ tiêu
+    # tổng hợp báo cáo định kỳ và báo cáo thống kê về kinh tế - xã hội phục vụ …"
+    targets, _ = targets_of(read_source(HA_GIANG))
+    qualifiers = {q.qualifier for t in targets for q in t.quantities}
+    assert (
+        "nhà hàng, khách sạn, doanh nghiệp kinh doanh dịch vụ du lịch, giao thông và tài "
+        "nguyên du lịch"
+    ) in qualifiers
+    assert (
+        "chế độ báo cáo, chỉ tiêu tổng hợp báo cáo định kỳ và báo cáo thống kê về kinh tế - xã hội"
+    ) in qualifiers
+    assert not any(q and q.endswith((" giao thông", " và báo")) for q in qualifiers)
+
+
+def test_goals_stated_in_lao_cai_task_rows() -> None:
+    # line 681: "… Mục tiêu đến hết năm 2022 đạt tỷ lệ 100% doanh nghiệp trên địa bàn tỉnh
+    # sử dụng hóa đơn điện tử"; line 682: "… Phần đầu mục tiêu năm 2022 có 15 - 20% người
+    # dân trên địa bàn tỉnh sử dụng ứng dụng định danh điện tử"
+    from loaders.targets import extract_task_goals
+    from loaders.task_table import parse_task_table
+    from tests.loaders.sources import LAO_CAI
+
+    tasks, _ = parse_task_table(read_source(LAO_CAI))
+    goals = extract_task_goals(tasks)
+    assert [(g.year, g.span.start, g.pillars) for g in goals] == [
+        (2022, 681, ["DIGITAL_ECONOMY"]),  # under "Phát triển kinh tế số, xã hội số"
+        (2022, 682, ["DIGITAL_SOCIETY"]),
+    ]
+    assert goals[0].text.startswith("Mục tiêu đến hết năm 2022 đạt tỷ lệ 100% doanh nghiệp")
+    assert goals[1].quantities == [
+        q(15, "PERCENT", "AT_LEAST", "người dân"),
+        q(20, "PERCENT", "AT_MOST", "người dân"),
+    ]

@@ -1,10 +1,4 @@
-"""The served schema has no breaking change against the public contract.
-
-Contract 1.1 is served in parts, one issue at a time. ``PENDING_1_1`` names, per issue,
-every 1.1 addition not served yet: the served schema may lack exactly those and nothing
-else, and an entry that is served already fails the test too, so the list only shrinks
-and, once empty, the whole file is compared.
-"""
+"""The served schema has no breaking change against the public contract (1.1, whole)."""
 
 from __future__ import annotations
 
@@ -16,21 +10,6 @@ from schema.root import build_schema as build_served
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PENDING_1_1: dict[str, set[str]] = {
-    "issue 14 (plans, rankings, provinces since 2025)": {
-        "CurrentProvince was removed.",
-        "Field Province.hasContent was removed.",
-        "Field Province.mergedInto was removed.",
-        "Enum value Comparator.AT_MOST was removed.",
-        "Field Question.citations was removed.",
-        "Field Ranking.index was removed.",
-        "Field Ranking.change was removed.",
-        "Field Query.currentProvinces was removed.",
-        "Argument Query.provinces(withContent:) was removed.",
-        "Argument Query.rankings(index:) was removed.",
-    },
-}
-
 
 def test_project_copy_matches_the_shared_contract() -> None:
     shared = ROOT.parent / "shared" / "contract" / "schema.graphql"
@@ -41,9 +20,6 @@ def test_project_copy_matches_the_shared_contract() -> None:
 def test_served_schema_has_no_breaking_change() -> None:
     contract = build_schema((ROOT / "schema" / "contract.graphql").read_text())
     served = build_schema(build_served().as_str())
-    missing = {c.description for c in find_breaking_changes(contract, served)}
-    pending = set().union(*PENDING_1_1.values())
-    assert missing - pending == set(), "breaking changes outside the pending 1.1 parts"
-    assert pending - missing == set(), "served already: drop these from PENDING_1_1"
-    # defaults (first: Int = 20, orderBy = DEADLINE_ASC) are kept too
+    assert [c.description for c in find_breaking_changes(contract, served)] == []
+    # defaults (first: Int = 20, orderBy = DEADLINE_ASC, index = "DTI") are kept too
     assert [c.description for c in find_dangerous_changes(contract, served)] == []

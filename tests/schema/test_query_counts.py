@@ -21,8 +21,8 @@ QUERIES = {
     "questions": (
         """query($n: Int) { questions(first: $n) { nodes {
             text source { slug } province { name } pillars { name } documents { number }
-            citation { lineStart source { title } } } } }""",
-        5,
+            citation { lineStart source { title } } citations { lineEnd } } } }""",
+        6,
     ),
     "targets": (
         """query($n: Int) { targets(first: $n) { nodes {
@@ -114,3 +114,16 @@ async def test_a_province_argument_is_looked_up_once_per_content_version(
             assert data["tasks"]["totalCount"] > 0
     assert counts[0] == counts[1] + 1 and counts[2] == counts[3] + 1, counts
     assert counts[1] == counts[3] > 0, counts
+
+
+async def test_provinces_since_2025_in_a_fixed_number_of_statements(loaded_url: str) -> None:
+    # 63 provinces, each with hasContent and mergedInto, and the 34 with mergedFrom
+    query = """{ provinces(withContent: false) { hasContent mergedInto { name } }
+        currentProvinces { mergedFrom { hasContent mergedInto { slug } } } }"""
+    async with app_client(loaded_url) as client:
+        await gql(client, query, nonce=next(_nonces))
+        before = statements(client)
+        data = await gql(client, query, nonce=next(_nonces))
+        count = statements(client) - before
+    assert len(data["provinces"]) == 63 and len(data["currentProvinces"]) == 34
+    assert count <= 5, count
