@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -26,16 +27,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.extensions import DisableIntrospection
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import graphiql, keys
 from api.cache import ContentVersion, MemoryStore, PersistedQueries, RedisStore, ResponseCache
-from api.documents import DocumentStore, document_cache
+from api.document_cache import DocumentStore, document_cache
 from api.errors import ErrorStages
-from api.graphql import DxGraphQL
+from api.graphql import GraphQLEndpoint
 from api.limits import query_limits
 from api.logs import configure_logging, get_logger
 from api.metrics import Metrics
 from api.observe import ObserveRequests
+from api.operations import OperationRules
 from api.ratelimit import RateLimiter, parse_limit
 from api.settings import Settings
 from db.session import StatementCounter, create_engine, create_sessionmaker, is_sqlite
@@ -45,14 +48,30 @@ log = get_logger()
 
 
 def _engine_options(settings: Settings, *, pooled: bool = True) -> dict[str, Any]:
+    """``DXGRAPH_DB_TIMEOUT`` on every connection: connecting, waiting for the pool, and
+    each statement, so a hung database holds no request longer than that."""
+    timeout = settings.db_timeout
     if is_sqlite(settings.database_url):
-        return {}
-    # fail fast when the server is gone rather than wait for the OS' connect timeout
-    options: dict[str, Any] = {"connect_args": {"timeout": settings.db_timeout}}
+        # a local file cannot hang; the busy timeout bounds waiting for a load's lock
+        return {"connect_args": {"timeout": timeout}}
+    connect_args = {
+        # fail fast when the server is gone rather than wait for the OS' connect timeout
+        "timeout": timeout,
+        # the client gives up on a statement that long: a stopped server cannot enforce
+        # its own timeout
+        "command_timeout": timeout,
+        # and the server cancels it, so an abandoned statement does not run on
+        "server_settings": {"statement_timeout": str(max(1, round(timeout * 1000)))},
+    }
+    options: dict[str, Any] = {"connect_args": connect_args}
     if pooled:
         # a request's DataLoaders each hold a connection for a moment: a pool smaller than
         # the concurrency reopens connections all the time under load (bench/README.md)
-        options.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
+        options.update(
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size,
+            pool_timeout=timeout,
+        )
     return options
 
 
@@ -105,7 +124,14 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
     documents = DocumentStore()
     # the document cache first (a hit skips the token count and validation), then the
     # limits: a hook entered before a limit refuses the request is never left
-    extensions: list[Any] = [document_cache(documents), query_limits(settings), ErrorStages]
+    # OperationRules after the limits: its on_execute marks the start of execution, which
+    # a limit refusing the request must come before
+    extensions: list[Any] = [
+        document_cache(documents),
+        query_limits(settings),
+        ErrorStages,
+        OperationRules,
+    ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
 
@@ -138,14 +164,23 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
         state.sessionmaker = create_sessionmaker(engine)
         background_sessions = create_sessionmaker(background)
 
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        redis = (
+            Redis.from_url(
+                settings.redis_url,
+                socket_timeout=settings.redis_timeout,
+                socket_connect_timeout=settings.redis_timeout,
+            )
+            if settings.redis_url
+            else None
+        )
+        state.redis = redis
         if redis is not None:
             state.response_cache = ResponseCache(RedisStore(redis, "dxgraph:cache:"))
             state.persisted_queries = PersistedQueries(RedisStore(redis, "dxgraph:apq:"))
         else:
-            state.response_cache = ResponseCache(MemoryStore(settings.cache_size))
-            state.persisted_queries = PersistedQueries(MemoryStore(settings.persisted_query_size))
-        state.rate_limiter = RateLimiter(settings.redis_url)
+            state.response_cache = ResponseCache(MemoryStore(settings.cache_bytes))
+            state.persisted_queries = PersistedQueries(MemoryStore(settings.persisted_query_bytes))
+        state.rate_limiter = RateLimiter(settings.redis_url, timeout=settings.redis_timeout)
         state.content_version = ContentVersion(background)
         await state.content_version.refresh()
 
@@ -187,18 +222,41 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
         return PlainTextResponse("ok")
 
     async def readyz(request: Request) -> Response:
+        """Ready when the database answers and, if configured, Redis does too."""
+        checks: dict[str, str] = {}
         try:
             async with asyncio.timeout(settings.db_timeout):
                 async with request.app.state.probe_engine.connect() as conn:
                     # a migrated database answers this; an empty file or a fresh server not
                     await conn.execute(text("SELECT version FROM content_version"))
+            checks["database"] = "ok"
         except Exception as exc:  # any failure to reach the database means not ready
+            checks["database"] = type(exc).__name__
+        if state.redis is not None:
+            try:
+                async with asyncio.timeout(settings.redis_timeout):
+                    await state.redis.ping()
+                checks["redis"] = "ok"
+            except Exception as exc:  # caches miss and limits admit, but say so
+                checks["redis"] = type(exc).__name__
+        failed = {name: error for name, error in checks.items() if error != "ok"}
+        if failed:
+            error = failed.get("database") or next(iter(failed.values()))
             return JSONResponse(
-                {"status": "unavailable", "error": type(exc).__name__}, status_code=503
+                {"status": "unavailable", "error": error, "checks": checks}, status_code=503
             )
-        return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "ready", "checks": checks})
 
-    async def metrics(_: Request) -> Response:
+    async def metrics(request: Request) -> Response:
+        if settings.metrics_token and not hmac.compare_digest(
+            request.headers.get("authorization", "").encode(),
+            f"Bearer {settings.metrics_token}".encode(),
+        ):
+            return PlainTextResponse(
+                "metrics need Authorization: Bearer <DXGRAPH_METRICS_TOKEN>\n",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="dxgraph-metrics"'},
+            )
         return Response(state.metrics.render(), media_type=Metrics.CONTENT_TYPE)
 
     app = Starlette(
@@ -206,10 +264,13 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
-            Route("/graphql", DxGraphQL(state)),
+            Route("/graphql", GraphQLEndpoint(state)),
             Mount(graphiql.PREFIX, app=graphiql.assets(), name="graphiql-assets"),
         ],
         middleware=[
+            # the client address from X-Forwarded-For, only through the configured proxies
+            # (uvicorn's proxy handling is off: this app owns it, so tests see it too)
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips),
             Middleware(ObserveRequests, metrics=state.metrics),
             Middleware(
                 CORSMiddleware,

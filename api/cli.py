@@ -78,8 +78,12 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # X-Forwarded-For is the app's (api.app, DXGRAPH_FORWARDED_ALLOW_IPS)
+        proxy_headers=False,
+        # slow clients: idle connections close after 5 s, and past this many connections
+        # new requests get 503 at once rather than queue (DXGRAPH_MAX_CONNECTIONS)
+        timeout_keep_alive=5,
+        limit_concurrency=settings.max_connections,
         # one structured line per request comes from the app (api.observe) instead
         access_log=False,
     )

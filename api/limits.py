@@ -61,19 +61,21 @@ from graphql import (
     Source,
     TokenKind,
     ValidationRule,
+    build_schema,
     get_named_type,
     get_nullable_type,
     get_operation_ast,
     is_composite_type,
     is_list_type,
 )
-from graphql.execution.values import (
+from graphql.execution import (
     VariableValues,
     get_argument_values,
     get_directive_values,
     get_variable_values,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.schema import BaseSchema
 
 from api.settings import Settings
 from schema.errors import ClientError, PageSizeLimit
@@ -151,7 +153,7 @@ class QueryLimits(SchemaExtension):
         # An exception here reaches Strawberry's ``Schema.execute``, which answers
         # ``{"data": null, "errors": [it]}``: nothing is parsed, nothing resolved.
         query = self.execution_context.query
-        # a document already set came from api.documents' cache: counted when it was stored
+        # a document already set came from api.document_cache' cache: counted when it was stored
         if query is not None and self.execution_context.graphql_document is None:
             limit = self.limits.max_tokens
             if count_tokens(query, stop_after=limit + 1) > limit:
@@ -181,8 +183,7 @@ class QueryLimits(SchemaExtension):
         operation = get_operation_ast(document, context.operation_name)
         if operation is None:
             return  # execution says which operation is missing
-        # Strawberry offers no public accessor for its graphql-core schema.
-        schema = context.schema._schema
+        schema = analysis_schema(context.schema)
         variables = get_variable_values(
             schema, operation.variable_definitions or (), context.variables or {}
         )
@@ -196,6 +197,17 @@ class QueryLimits(SchemaExtension):
                 maxCost=self.limits.max_cost,
                 cost=cost,
             )
+
+
+@functools.lru_cache(maxsize=8)
+def analysis_schema(schema: BaseSchema) -> GraphQLSchema:
+    """The schema's types as graphql-core sees them, rebuilt from its SDL.
+
+    Strawberry offers no public accessor for the graphql-core schema it executes with;
+    its printed SDL holds every type, field, argument and default the cost walk reads.
+    Built once per schema (``Schema.as_str`` and ``build_schema`` take milliseconds).
+    """
+    return build_schema(schema.as_str())
 
 
 def count_tokens(query: str, stop_after: int) -> int:

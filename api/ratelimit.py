@@ -43,11 +43,18 @@ def redis_storage_uri(redis_url: str) -> str:
 class RateLimiter:
     """Counts hits per caller identity against that caller's limit."""
 
-    def __init__(self, redis_url: str = "") -> None:
+    def __init__(self, redis_url: str = "", *, timeout: float = 0.5) -> None:
         storage: Storage
         if redis_url:
+            # ``timeout``: every Redis call gives up after that long (api.admission admits
+            # the request then); the counters' keys carry TTLs of their window, so a Redis
+            # evicting only keys with a TTL (volatile-lru) may drop them only as they expire
             storage = RedisStorage(
-                redis_storage_uri(redis_url), implementation="redispy", key_prefix="dxgraph"
+                redis_storage_uri(redis_url),
+                implementation="redispy",
+                key_prefix="dxgraph",
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
             )
         else:
             storage = MemoryStorage()
