@@ -180,7 +180,9 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
         else:
             state.response_cache = ResponseCache(MemoryStore(settings.cache_bytes))
             state.persisted_queries = PersistedQueries(MemoryStore(settings.persisted_query_bytes))
-        state.rate_limiter = RateLimiter(settings.redis_url, timeout=settings.redis_timeout)
+        state.rate_limiter = RateLimiter(
+            settings.rate_limit_redis_url or settings.redis_url, timeout=settings.redis_timeout
+        )
         state.content_version = ContentVersion(background)
         await state.content_version.refresh()
 
@@ -239,6 +241,13 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
                 checks["redis"] = "ok"
             except Exception as exc:  # caches miss and limits admit, but say so
                 checks["redis"] = type(exc).__name__
+        if settings.rate_limit_redis_url or settings.redis_url:
+            try:
+                async with asyncio.timeout(settings.redis_timeout):
+                    healthy = await state.rate_limiter.healthy()
+                checks["rate_limits"] = "ok" if healthy else "unreachable"
+            except Exception as exc:
+                checks["rate_limits"] = type(exc).__name__
         failed = {name: error for name, error in checks.items() if error != "ok"}
         if failed:
             error = failed.get("database") or next(iter(failed.values()))

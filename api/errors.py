@@ -103,6 +103,8 @@ def database_unavailable(exc: BaseException | None) -> bool:
             "InterfaceError",
             "AdminShutdownError",
             "ConnectionFailureError",
+            # statement_timeout (DXGRAPH_DB_TIMEOUT): the database did not answer in time
+            "QueryCanceledError",
         }:
             return True
         exc = exc.__cause__ or exc.__context__

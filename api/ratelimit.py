@@ -61,6 +61,10 @@ class RateLimiter:
         self.storage = storage
         self._limiter = SlidingWindowCounterRateLimiter(storage)
 
+    async def healthy(self) -> bool:
+        """Whether the counters' storage answers (always, in memory)."""
+        return bool(await self.storage.check())
+
     async def hit(self, identity: str, limit: str) -> Decision:
         """Count one request of ``identity`` (e.g. ``key:7`` or ``ip:10.0.0.1``)."""
         item = parse_limit(limit)

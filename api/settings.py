@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     anon_rate_limit: str = "120/minute"
     cors_origins: str = ""
     redis_url: str = ""
+    #: a Redis of its own for the rate-limit counters (default: ``redis_url``), so cache
+    #: eviction can never drop them
+    rate_limit_redis_url: str = ""
     #: proxies whose X-Forwarded-For gives the client address (rate limits are per address):
     #: comma-separated addresses or networks (``172.28.0.0/16``); the client is the
     #: right-most address of the header that is not one of them
