@@ -84,6 +84,8 @@ def serve(
         # new requests get 503 at once rather than queue (DXGRAPH_MAX_CONNECTIONS)
         timeout_keep_alive=5,
         limit_concurrency=settings.max_connections,
+        # and a request's headers must arrive within DXGRAPH_HEADER_TIMEOUT
+        http="api.slow_clients:HeaderDeadline",
         # one structured line per request comes from the app (api.observe) instead
         access_log=False,
     )

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     max_page_size: int = 100
     #: request bodies above this many bytes get 413 before they are parsed
     max_body_bytes: int = 1024 * 1024
+    #: seconds a client may take to send a request's headers (the connection is closed)
+    header_timeout: float = Field(default=10.0, gt=0)
     #: seconds a client may take to send its whole body (408 after that)
     body_timeout: float = Field(default=10.0, gt=0)
     #: connections one ``dxgraph serve`` process holds; beyond, requests get 503 at once
