@@ -17,7 +17,8 @@ from typing import Any
 
 from cachetools import LRUCache
 from redis.asyncio import Redis
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 from starlette.applications import Starlette
 from starlette.datastructures import State
@@ -73,6 +74,35 @@ def _engine_options(settings: Settings, *, pooled: bool = True) -> dict[str, Any
             pool_timeout=timeout,
         )
     return options
+
+
+def _one_snapshot_per_transaction(engine: AsyncEngine) -> None:
+    """Every statement of a request's session reads the same committed content.
+
+    A request runs many statements over its one session (api.graphql, schema.context);
+    a load committing between two of them used to give answers mixing two content
+    versions, or failing (a search entry whose item had gone). PostgreSQL: REPEATABLE
+    READ, a snapshot from the first statement (read-only: never a serialization error).
+    SQLite: the driver's implicit transactions start only at a write, so each SELECT read
+    on its own; an explicit BEGIN (SQLAlchemy's documented recipe for pysqlite) makes the
+    session one read transaction, which WAL serves from one snapshot. It is sent on the
+    driver connection itself, so statement counts stay those of the request's queries.
+    """
+    if engine.dialect.name == "postgresql":
+        engine.sync_engine.update_execution_options(isolation_level="REPEATABLE READ")
+        return
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _driver_autocommit(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute("BEGIN")
+        finally:
+            cursor.close()
 
 
 async def _every(interval: float, work: Callable[[], Awaitable[Any]], name: str) -> None:
@@ -147,6 +177,7 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, **_engine_options(settings))
+        _one_snapshot_per_transaction(engine)
         options = _engine_options(settings, pooled=False)
         # Readiness opens a new connection each time: a pooled one can outlive its server
         # (or, with SQLite, its file) and would say "ready" when nothing new can connect.

@@ -41,6 +41,13 @@ def load(
     manifest: Annotated[
         Path, typer.Option(help="the source manifest (TOML)", exists=False)
     ] = BUNDLED_MANIFEST,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            help="load a source even when it yields under half its loaded records, none "
+            "of its kind, or not the count its text states"
+        ),
+    ] = False,
 ) -> None:
     """Migrate if needed, then load every source of the manifest, all or nothing."""
     from db.migrate import upgrade
@@ -49,7 +56,7 @@ def load(
     settings = _settings()
     upgrade(settings.database_url)
     try:
-        load_manifest_sync(settings.database_url, manifest, report=True)
+        load_manifest_sync(settings.database_url, manifest, report=True, allow_shrink=allow_shrink)
     except LoadError as exc:
         typer.echo(f"load failed, the database is unchanged: {exc}", err=True)
         raise typer.Exit(code=1) from exc

@@ -26,6 +26,7 @@ from db import models
 from db.session import create_engine, create_sessionmaker
 from loaders.clean import raw_lines
 from loaders.documents import merge_mentions
+from loaders.guards import check_load, lock_content
 from loaders.manifest import SourceEntry, read_manifest
 from loaders.pipeline import parse_source
 from loaders.read import read_source
@@ -415,6 +416,7 @@ async def write_rows(
     new_digest = digest(rows)
     sessionmaker = create_sessionmaker(engine)
     async with sessionmaker() as session, session.begin():
+        await lock_content(session)  # loaders.guards: one load at a time, on both databases
         current = await session.get(models.ContentVersion, 1, with_for_update=True)
         if current is None:
             raise LoadError("the database is not migrated: run `dxgraph migrate`")
@@ -446,7 +448,7 @@ async def write_rows(
 
 
 async def load_manifest(
-    engine: AsyncEngine, manifest: Path, *, progress: bool = False
+    engine: AsyncEngine, manifest: Path, *, progress: bool = False, allow_shrink: bool = False
 ) -> LoadReport:
     """Parse every source of ``manifest`` and write them: all or nothing."""
     try:
@@ -464,6 +466,7 @@ async def load_manifest(
     else:
         parsed = await asyncio.to_thread(parse_all, entries)
     rows, reports = build_rows(parsed)
+    await check_load(engine, parsed, rows, allow_shrink=allow_shrink)  # loaders.guards
     changed, version = await write_rows(engine, rows)
     return LoadReport(sources=reports, changed=changed, version=version)
 
@@ -494,13 +497,15 @@ def print_report(report: LoadReport) -> None:
     console.print(f"{state}; content version {report.version}")
 
 
-def load_manifest_sync(url: str, manifest: Path, *, report: bool = False) -> LoadReport:
+def load_manifest_sync(
+    url: str, manifest: Path, *, report: bool = False, allow_shrink: bool = False
+) -> LoadReport:
     """``load_manifest`` for the command line: its own engine and event loop."""
 
     async def run() -> LoadReport:
         engine = create_engine(url)
         try:
-            return await load_manifest(engine, manifest, progress=report)
+            return await load_manifest(engine, manifest, progress=report, allow_shrink=allow_shrink)
         finally:
             await engine.dispose()
 
