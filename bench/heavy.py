@@ -11,7 +11,7 @@ an unlimited anonymous rate), then:
 2. sends 100 distinct heavy answers (100 questions with their answers each, a new page
    or nonce each time) and reports the server's RSS before and after.
 
-    python -m bench.heavy [--repeat 3] [--json bench/results/heavy.json]
+    python -m bench.heavy [--repeat 3] [--json bench/results/heavy-DATE.json]
 
 Measured numbers go to bench/README.md ("Heaviest accepted request"); this is a
 measurement, not a timed test.
