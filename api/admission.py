@@ -13,7 +13,9 @@ taken from the right of ``X-Forwarded-For`` when the connection comes from a tru
 A rate limiter that fails (Redis down or hung past ``redis_timeout``) admits the request:
 rate limits protect capacity, and refusing every caller because the limiter is away would
 turn a Redis fault into a full outage. The failure is logged and counted
-(``dxgraph_rate_limit_unavailable_total``).
+(``dxgraph_rate_limit_unavailable_total``), and for the next few seconds the limiter is
+not asked at all (``api.cache.Breaker``): a hung Redis costs one timeout, not one per
+request.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 from starlette.requests import Request
 
 from api import keys
+from api.cache import Breaker
 from api.errors import SERVICE_UNAVAILABLE, HttpError, database_unavailable
 from api.logs import get_logger
 from api.ratelimit import Decision
@@ -57,6 +60,7 @@ class Admission:
 
     def __init__(self, state: Any) -> None:
         self._state = state
+        self._limiter_breaker = Breaker()
 
     async def admit(self, request: Request) -> Admitted:
         state = self._state
@@ -98,10 +102,14 @@ class Admission:
     async def _count(self, identity: str, limit: str, kind: str) -> Decision | None:
         """Count one hit of ``identity``; 429 when its limit is spent."""
         state = self._state
+        if not self._limiter_breaker.closed():  # failed moments ago: do not wait on it again
+            state.metrics.rate_limit_unavailable.inc()
+            return None
         try:
             async with asyncio.timeout(state.settings.redis_timeout):
                 decision: Decision = await state.rate_limiter.hit(identity, limit)
         except Exception as exc:  # fail open: see the module docstring
+            self._limiter_breaker.trip()
             log.warning("rate_limit.unavailable", error=repr(exc))
             state.metrics.rate_limit_unavailable.inc()
             return None

@@ -31,7 +31,14 @@ from strawberry.extensions import DisableIntrospection
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import graphiql, keys
-from api.cache import ContentVersion, MemoryStore, PersistedQueries, RedisStore, ResponseCache
+from api.cache import (
+    Breaker,
+    ContentVersion,
+    MemoryStore,
+    PersistedQueries,
+    RedisStore,
+    ResponseCache,
+)
 from api.document_cache import DocumentStore, document_cache
 from api.errors import ErrorStages
 from api.graphql import GraphQLEndpoint
@@ -206,8 +213,9 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
         )
         state.redis = redis
         if redis is not None:
-            state.response_cache = ResponseCache(RedisStore(redis, "dxgraph:cache:"))
-            state.persisted_queries = PersistedQueries(RedisStore(redis, "dxgraph:apq:"))
+            breaker = Breaker()  # one Redis: one failure pauses both stores
+            state.response_cache = ResponseCache(RedisStore(redis, "dxgraph:cache:", breaker))
+            state.persisted_queries = PersistedQueries(RedisStore(redis, "dxgraph:apq:", breaker))
         else:
             state.response_cache = ResponseCache(MemoryStore(settings.cache_bytes))
             state.persisted_queries = PersistedQueries(MemoryStore(settings.persisted_query_bytes))

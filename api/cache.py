@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -85,19 +86,55 @@ class MemoryStore:
             self._items[key] = (value, size)
 
 
+class Breaker:
+    """After a failure, skip a dependency for ``pause`` seconds instead of waiting on it.
+
+    A hung Redis costs each call its full timeout; without this every request would pay
+    that, several times, for as long as the hang lasts. While open, ``closed()`` is False
+    and callers act as if the call had failed (a cache miss, a request admitted).
+    """
+
+    def __init__(self, pause: float = 5.0) -> None:
+        self.pause = pause
+        self._until = 0.0
+
+    def closed(self) -> bool:
+        return time.monotonic() >= self._until
+
+    def trip(self) -> None:
+        self._until = time.monotonic() + self.pause
+
+
+class Unavailable(ConnectionError):
+    """A call skipped because its dependency failed moments ago (``Breaker``)."""
+
+
 class RedisStore:
     """Keys under a prefix in a Redis shared by every instance."""
 
-    def __init__(self, client: Redis, prefix: str) -> None:
+    def __init__(self, client: Redis, prefix: str, breaker: Breaker | None = None) -> None:
         self._client = client
         self._prefix = prefix
+        self._breaker = breaker or Breaker()
 
     async def get(self, key: str) -> bytes | None:
-        value = await self._client.get(self._prefix + key)
+        if not self._breaker.closed():
+            raise Unavailable("Redis failed moments ago")
+        try:
+            value = await self._client.get(self._prefix + key)
+        except Exception:
+            self._breaker.trip()
+            raise
         return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
-        await self._client.set(self._prefix + key, value, ex=ttl)
+        if not self._breaker.closed():
+            raise Unavailable("Redis failed moments ago")
+        try:
+            await self._client.set(self._prefix + key, value, ex=ttl)
+        except Exception:
+            self._breaker.trip()
+            raise
 
 
 @dataclass(frozen=True)

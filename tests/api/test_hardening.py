@@ -164,6 +164,15 @@ async def test_a_hung_redis_costs_its_timeout_and_readyz_says_so(db_url: str) ->
                 started = time.monotonic()
                 during = await client.post("/graphql", json={"query": "{ provinces { slug } }"})
                 elapsed = time.monotonic() - started
+                # the failures paused Redis for a few seconds: the next requests do not wait
+                started = time.monotonic()
+                later = [
+                    await client.post(
+                        "/graphql", json={"query": f"{{ provinces {{ s{n}: slug }} }}"}
+                    )
+                    for n in range(5)
+                ]
+                later_elapsed = time.monotonic() - started
                 not_ready = await client.get("/readyz")
             after = await client.get("/readyz")
             metrics = (await client.get("/metrics")).text
@@ -171,12 +180,14 @@ async def test_a_hung_redis_costs_its_timeout_and_readyz_says_so(db_url: str) ->
     assert ready.json()["checks"] == {"database": "ok", "redis": "ok", "rate_limits": "ok"}
     # admitted without a decision (fail open) and served without the cache (fail open)
     assert during.status_code == 200 and len(during.json()["data"]["provinces"]) > 0
-    # rate limit, cache read and cache write: about three timeouts, not the whole hang
-    assert elapsed < 3.0
+    # the rate limit and the cache read: two timeouts, not the whole hang
+    assert elapsed < 1.5
+    assert all(r.status_code == 200 for r in later)
+    assert later_elapsed < 1.0
     assert not_ready.status_code == 503
     assert not_ready.json()["checks"]["redis"] != "ok"
     assert after.status_code == 200
-    assert "dxgraph_rate_limit_unavailable_total 1.0" in metrics
+    assert "dxgraph_rate_limit_unavailable_total 6.0" in metrics
 
 
 async def test_a_slow_statement_is_cancelled_after_the_db_timeout(
