@@ -258,3 +258,41 @@ def test_the_memory_store_is_bounded_in_bytes() -> None:
     asyncio.run(fill())
     assert store.size_bytes <= 64 * 1024
     assert len(store) == 64 * 1024 // (10_000 + 3 + ENTRY_OVERHEAD_BYTES)
+
+
+async def test_a_hung_database_backend_is_given_up_on_after_the_db_timeout(
+    loaded_urls: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The red team's SIGSTOP of PostgreSQL: a stopped server cannot enforce its own
+    statement_timeout, so the driver's timeout must end the wait. Here the request's own
+    backend process is stopped between two of its statements."""
+    stopped_pids: list[int] = []
+
+    async def hangs(info: Any, *_args: Any) -> Any:
+        async with info.context.session() as session:
+            pid = int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+            os.kill(pid, signal.SIGSTOP)
+            stopped_pids.append(pid)
+            await session.execute(text("SELECT 1"))
+
+    monkeypatch.setattr("schema.provinces.find_province", hangs)
+    try:
+        async with app_client(loaded_urls["postgresql"], db_timeout=0.5) as client:
+            started = time.monotonic()
+            response = await client.post(
+                "/graphql", json={"query": '{ province(slug: "lao-cai") { name } }'}
+            )
+            elapsed = time.monotonic() - started
+            monkeypatch.undo()
+            for pid in stopped_pids:
+                os.kill(pid, signal.SIGCONT)
+            again = await client.post("/graphql", json={"query": "{ provinces { slug } }"})
+    finally:
+        for pid in stopped_pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+    assert stopped_pids
+    assert elapsed < 3.0
+    assert response.status_code == 503, response.text
+    assert error_codes(response.json()) == ["SERVICE_UNAVAILABLE"]
+    assert again.status_code == 200
