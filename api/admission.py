@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.requests import Request
 
@@ -31,6 +30,7 @@ from api.cache import Breaker
 from api.errors import SERVICE_UNAVAILABLE, HttpError, database_unavailable
 from api.logs import get_logger
 from api.ratelimit import Decision
+from api.state import AppState
 
 log = get_logger()
 
@@ -58,7 +58,7 @@ def client_address(request: Request) -> str:
 class Admission:
     """Authenticates and rate-limits requests with the app's shared state."""
 
-    def __init__(self, state: Any) -> None:
+    def __init__(self, state: AppState) -> None:
         self._state = state
         self._limiter_breaker = Breaker()
 

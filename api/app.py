@@ -1,7 +1,8 @@
 """The Starlette application, built explicitly by ``create_app(settings)``.
 
-Everything the endpoints share lives on ``app.state``: the engines, the schema, the rate
-limiter, the caches, the content version, the API keys' last-used buffer and the metrics.
+Everything the endpoints share is one typed ``AppState`` (api.state), also reachable as
+``app.state``: the engines, the schema, the rate limiter, the caches, the content version,
+the API keys' last-used buffer and the metrics.
 The lifespan opens them, runs two background loops (content version, last-used times)
 and closes them.
 """
@@ -21,7 +22,6 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 from starlette.applications import Starlette
-from starlette.datastructures import State
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -49,6 +49,7 @@ from api.observe import ObserveRequests
 from api.operations import OperationRules
 from api.ratelimit import RateLimiter, parse_limit
 from api.settings import Settings
+from api.state import AppState
 from db.session import StatementCounter, create_engine, create_sessionmaker, is_sqlite
 from schema.root import build_schema
 
@@ -172,14 +173,14 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
     if not settings.introspection:
         extensions.append(DisableIntrospection)
 
-    state = State()
-    state.settings = settings
-    state.documents = documents
-    state.schema = build_schema(extensions=extensions)
-    state.metrics = Metrics()
-    state.last_used = keys.LastUsed()
-    #: content-derived values memoised by content version (schema.context.Context)
-    state.corpus_cache = LRUCache(maxsize=CORPUS_CACHE_ENTRIES)
+    state = AppState(
+        settings=settings,
+        documents=documents,
+        schema=build_schema(extensions=extensions),
+        metrics=Metrics(),
+        last_used=keys.LastUsed(),
+        corpus_cache=LRUCache(maxsize=CORPUS_CACHE_ENTRIES),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -267,7 +268,7 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
         checks: dict[str, str] = {}
         try:
             async with asyncio.timeout(settings.db_timeout):
-                async with request.app.state.probe_engine.connect() as conn:
+                async with state.probe_engine.connect() as conn:
                     # a migrated database answers this; an empty file or a fresh server not
                     await conn.execute(text("SELECT version FROM content_version"))
             checks["database"] = "ok"
@@ -331,5 +332,6 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
         ],
         lifespan=lifespan,
     )
-    app.state = state
+    # Starlette types app.state as its untyped State bag; ours is the typed AppState
+    app.state = state  # type: ignore[assignment]
     return app

@@ -50,6 +50,7 @@ from api.decoding import (
 from api.errors import BAD_REQUEST, METHOD_NOT_ALLOWED, HttpError, classify
 from api.logs import get_logger
 from api.operations import Exchange
+from api.state import AppState
 from schema.context import Context
 
 log = get_logger()
@@ -60,7 +61,7 @@ ALLOWED_METHODS = "GET, POST"
 class GraphQLEndpoint:
     """The GraphQL endpoint; its collaborators live on the app's ``state`` (see api.app)."""
 
-    def __init__(self, state: Any) -> None:
+    def __init__(self, state: AppState) -> None:
         self._state = state
         self._admission = Admission(state)
         settings = state.settings
