@@ -5,9 +5,9 @@ Each step is a call into the module that owns it; this one only puts them in ord
 
 1. a browser's GET without a query gets GraphiQL (``api.graphiql``); a method other than
    GET and POST is 405 ``METHOD_NOT_ALLOWED`` with ``Allow: GET, POST``;
-2. the body is read and decoded (``api.decoding``: 413, 415, 400 with a JSON ``errors``
-   list);
-3. the caller is admitted (``api.admission``: 401, 429 with ``Retry-After``);
+2. the body is read (``api.decoding``: 413, 408);
+3. the caller is admitted (``api.admission``: 401, 429 with ``Retry-After``), then the
+   request decoded (``api.decoding``: 415, 400 with a JSON ``errors`` list);
 4. an Apollo persisted query is resolved, then the response cache is asked
    (``api.cache``: keyed by content version, query, variables, operation);
 5. otherwise the operation runs (``api.operations`` picks it and refuses a mutation over
@@ -98,15 +98,15 @@ class GraphQLEndpoint:
         if wants_html(request):
             return HTMLResponse(graphiql.page())
         settings = self._state.settings
-        if request.method == "POST":
-            body = await read_body(request, settings.max_body_bytes, settings.body_timeout)
-            data = decode_post(request.headers, body)
-        else:
-            # a GET's body means nothing, but a declared size over the limit is still 413
-            await read_body(request, settings.max_body_bytes, settings.body_timeout)
-            data = decode_get(request.query_params)
+        # a GET's body means nothing, but a declared size over the limit is still 413
+        body = await read_body(request, settings.max_body_bytes, settings.body_timeout)
+        # admitted before decoding: a caller sending malformed requests spends its rate
         admitted = await self._admission.admit(request)
         request.state.caller = admitted.name
+        if request.method == "POST":
+            data = decode_post(request.headers, body)
+        else:
+            data = decode_get(request.query_params)
         response = await self._graphql(request, data)
         response.headers.update(rate_headers(admitted.decision))
         return response

@@ -296,3 +296,16 @@ async def test_a_hung_database_backend_is_given_up_on_after_the_db_timeout(
     assert response.status_code == 503, response.text
     assert error_codes(response.json()) == ["SERVICE_UNAVAILABLE"]
     assert again.status_code == 200
+
+
+async def test_malformed_requests_spend_the_rate_limit_too(db_url: str) -> None:
+    async with app_client(db_url, anon_rate_limit="2/minute") as client:
+        statuses = [
+            (
+                await client.post(
+                    "/graphql", content=b'{"query": ', headers={"Content-Type": "application/json"}
+                )
+            ).status_code
+            for _ in range(3)
+        ]
+    assert statuses == [400, 400, 429]
