@@ -109,6 +109,12 @@ class Unavailable(ConnectionError):
     """A call skipped because its dependency failed moments ago (``Breaker``)."""
 
 
+def _warn(event: str, exc: Exception) -> None:
+    """Log a store failure once: not again for each call the breaker then skips."""
+    if not isinstance(exc, Unavailable):
+        log.warning(event, error=repr(exc))
+
+
 class RedisStore:
     """Keys under a prefix in a Redis shared by every instance."""
 
@@ -192,7 +198,7 @@ class ResponseCache:
         try:
             raw = await self._store.get(f"r:{version}:{key}")
         except Exception as exc:  # a cache that fails is a cache miss, never a failed request
-            log.warning("cache.unavailable", error=repr(exc))
+            _warn("cache.unavailable", exc)
             return None
         if raw is None:
             return None
@@ -207,7 +213,7 @@ class ResponseCache:
                 RESPONSE_TTL_SECONDS,
             )
         except Exception as exc:
-            log.warning("cache.unavailable", error=repr(exc))
+            _warn("cache.unavailable", exc)
 
 
 class PersistedQueries:
@@ -220,7 +226,7 @@ class PersistedQueries:
         try:
             raw = await self._store.get(f"q:{sha256}")
         except Exception as exc:  # unknown for now: the client sends the query again
-            log.warning("persisted_queries.unavailable", error=repr(exc))
+            _warn("persisted_queries.unavailable", exc)
             return None
         return None if raw is None else raw.decode("utf-8")
 
@@ -228,7 +234,7 @@ class PersistedQueries:
         try:
             await self._store.set(f"q:{sha256}", query.encode("utf-8"), PERSISTED_QUERY_TTL_SECONDS)
         except Exception as exc:
-            log.warning("persisted_queries.unavailable", error=repr(exc))
+            _warn("persisted_queries.unavailable", exc)
 
 
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
