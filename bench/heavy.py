@@ -67,6 +67,14 @@ CANDIDATES: dict[str, str] = {
     "8 aliased search(first: 20), common words": _aliased_searches(
         [COMMON_WORDS[n % len(COMMON_WORDS)] for n in range(8)], 20
     ),
+    "8 aliased search(first: 10), one common word each": _aliased_searches(
+        ["số", "tỉnh", "xã", "số", "tỉnh", "xã", "số", "tỉnh"], 10
+    ),
+    "7 aliased search(first: 100) + questions(first: 100) with answers": (
+        _aliased_searches([COMMON_WORDS[n % len(COMMON_WORDS)] for n in range(7)], 100)[:-2]
+        + " questions(first: 100) { totalCount nodes { id text answer documents "
+        "{ number title } } } }"
+    ),
     "questions(first: 100) with answers and documents": (
         "query Heavy { questions(first: 100) { totalCount nodes "
         "{ id text answer documents { number title } pillars { code } } } }"
