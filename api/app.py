@@ -158,6 +158,9 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
     settings = settings or Settings()
     configure_logging()
     parse_limit(settings.anon_rate_limit)  # a malformed limit fails here, not per request
+    if "*" in settings.forwarded_allow_ips:
+        # every peer trusted: a client's own X-Forwarded-For picks its rate-limit bucket
+        log.warning("proxies.trust_everyone", forwarded_allow_ips=settings.forwarded_allow_ips)
 
     documents = DocumentStore()
     # the document cache first (a hit skips the token count and validation), then the
