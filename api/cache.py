@@ -1,4 +1,5 @@
-"""The response cache, the persisted-query store and the content version they depend on.
+"""The response cache, persisted queries, their HTTP validators, and the content version
+they depend on.
 
 Cached responses are keyed by the content version, a hash of the query, the variables
 and the operation name: a load that changes content bumps ``content_version.version``,
@@ -6,14 +7,25 @@ and every instance reads that row at most ``version_poll_interval`` seconds apar
 so no instance serves an old answer for longer than that after a load. Entries of old
 versions are never read again; the LRU (or Redis' TTL) drops them.
 
-Both stores live in process memory (bounded LRUs) by default and in Redis when
-``DXGRAPH_REDIS_URL`` is set, where every instance shares them.
+Both stores live in process memory by default, as LRUs bounded by the bytes they hold
+(``DXGRAPH_CACHE_BYTES``, ``DXGRAPH_PERSISTED_QUERY_BYTES``: a count bound let thirty
+heavy answers take 370 MB), and in Redis when ``DXGRAPH_REDIS_URL`` is set, where every
+instance shares them; there every key has a TTL, so Redis' ``volatile-lru`` evicts cache
+entries and never the rate limiter's counters. Every Redis call has a timeout
+(``DXGRAPH_REDIS_TIMEOUT``, set on the client) and a cache that fails or hangs is a miss:
+caching fails open.
+
+GET answers carry a strong ``ETag``; ``If-None-Match`` gets 304. They are ``public`` for
+a minute, unless API keys are required: then ``private`` and varying on the credential
+headers, so no shared cache hands a keyed answer to a caller without a key.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,6 +34,8 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.decoding import GraphQLRequest
+from api.errors import BAD_USER_INPUT, HttpError
 from api.logs import get_logger
 
 log = get_logger()
@@ -43,32 +57,90 @@ class Store(Protocol):
     async def set(self, key: str, value: bytes, ttl: int) -> None: ...
 
 
-class MemoryStore:
-    """A bounded LRU in this process."""
+#: what an entry costs beyond its key and value bytes (the dict slot, the objects)
+ENTRY_OVERHEAD_BYTES = 200
 
-    def __init__(self, maxsize: int) -> None:
-        self._items: LRUCache[str, bytes] = LRUCache(maxsize=maxsize)
+
+class MemoryStore:
+    """An LRU in this process, bounded by the bytes of its keys and values."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._items: LRUCache[str, tuple[bytes, int]] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda entry: entry[1]
+        )
+
+    @property
+    def size_bytes(self) -> int:
+        return int(self._items.currsize)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     async def get(self, key: str) -> bytes | None:
-        return self._items.get(key)
+        entry = self._items.get(key)
+        return None if entry is None else entry[0]
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
-        self._items[key] = value
+        size = len(key) + len(value) + ENTRY_OVERHEAD_BYTES
+        if size <= self._items.maxsize:  # a value larger than the whole cache is not kept
+            self._items[key] = (value, size)
+
+
+class Breaker:
+    """After a failure, skip a dependency for ``pause`` seconds instead of waiting on it.
+
+    A hung Redis costs each call its full timeout; without this every request would pay
+    that, several times, for as long as the hang lasts. While open, ``closed()`` is False
+    and callers act as if the call had failed (a cache miss, a request admitted).
+    """
+
+    def __init__(self, pause: float = 5.0) -> None:
+        self.pause = pause
+        self._until = 0.0
+
+    def closed(self) -> bool:
+        return time.monotonic() >= self._until
+
+    def trip(self) -> None:
+        self._until = time.monotonic() + self.pause
+
+
+class Unavailable(ConnectionError):
+    """A call skipped because its dependency failed moments ago (``Breaker``)."""
+
+
+def _warn(event: str, exc: Exception) -> None:
+    """Log a store failure once: not again for each call the breaker then skips."""
+    if not isinstance(exc, Unavailable):
+        log.warning(event, error=repr(exc))
 
 
 class RedisStore:
     """Keys under a prefix in a Redis shared by every instance."""
 
-    def __init__(self, client: Redis, prefix: str) -> None:
+    def __init__(self, client: Redis, prefix: str, breaker: Breaker | None = None) -> None:
         self._client = client
         self._prefix = prefix
+        self._breaker = breaker or Breaker()
 
     async def get(self, key: str) -> bytes | None:
-        value = await self._client.get(self._prefix + key)
+        if not self._breaker.closed():
+            raise Unavailable("Redis failed moments ago")
+        try:
+            value = await self._client.get(self._prefix + key)
+        except Exception:
+            self._breaker.trip()
+            raise
         return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
-        await self._client.set(self._prefix + key, value, ex=ttl)
+        if not self._breaker.closed():
+            raise Unavailable("Redis failed moments ago")
+        try:
+            await self._client.set(self._prefix + key, value, ex=ttl)
+        except Exception:
+            self._breaker.trip()
+            raise
 
 
 @dataclass(frozen=True)
@@ -87,6 +159,35 @@ def response_key(query: str, variables: dict[str, Any] | None, operation: str | 
     return f"{sha256_hex(query)}:{sha256_hex(variables_json)}:{operation or ''}"
 
 
+def etag_matches(header: str | None, etag: str) -> bool:
+    """``If-None-Match`` against our tag (weak comparison, as RFC 9110 asks for GET)."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+#: a public answer may be kept by any cache for a minute (CLI.md: content changes ≤ 5 s
+#: after a load are promised for this server only)
+PUBLIC_CACHE_CONTROL = "public, max-age=60"
+#: with keys required, only the caller's own cache may keep an answer
+PRIVATE_CACHE_CONTROL = "private, max-age=60"
+#: the headers that carry a key (api.keys.presented_key)
+CREDENTIAL_HEADERS = "Authorization, X-API-Key"
+
+
+def cache_headers(etag: str, *, keys_required: bool) -> dict[str, str]:
+    """The validator and cache policy of a successful GET answer."""
+    if keys_required:
+        return {
+            "ETag": etag,
+            "Cache-Control": PRIVATE_CACHE_CONTROL,
+            "Vary": CREDENTIAL_HEADERS,
+        }
+    return {"ETag": etag, "Cache-Control": PUBLIC_CACHE_CONTROL}
+
+
 class ResponseCache:
     """Whole GraphQL response bodies by content version and request."""
 
@@ -97,7 +198,7 @@ class ResponseCache:
         try:
             raw = await self._store.get(f"r:{version}:{key}")
         except Exception as exc:  # a cache that fails is a cache miss, never a failed request
-            log.warning("cache.unavailable", error=repr(exc))
+            _warn("cache.unavailable", exc)
             return None
         if raw is None:
             return None
@@ -112,7 +213,7 @@ class ResponseCache:
                 RESPONSE_TTL_SECONDS,
             )
         except Exception as exc:
-            log.warning("cache.unavailable", error=repr(exc))
+            _warn("cache.unavailable", exc)
 
 
 class PersistedQueries:
@@ -125,7 +226,7 @@ class PersistedQueries:
         try:
             raw = await self._store.get(f"q:{sha256}")
         except Exception as exc:  # unknown for now: the client sends the query again
-            log.warning("persisted_queries.unavailable", error=repr(exc))
+            _warn("persisted_queries.unavailable", exc)
             return None
         return None if raw is None else raw.decode("utf-8")
 
@@ -133,7 +234,43 @@ class PersistedQueries:
         try:
             await self._store.set(f"q:{sha256}", query.encode("utf-8"), PERSISTED_QUERY_TTL_SECONDS)
         except Exception as exc:
-            log.warning("persisted_queries.unavailable", error=repr(exc))
+            _warn("persisted_queries.unavailable", exc)
+
+
+PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+
+
+async def resolve_persisted(
+    request: GraphQLRequest, store: PersistedQueries
+) -> tuple[GraphQLRequest, tuple[str, str] | None]:
+    """Resolve an Apollo persisted query; return what to register once it succeeds."""
+    persisted = (request.extensions or {}).get("persistedQuery")
+    if persisted is None:
+        return request, None
+    if (
+        not isinstance(persisted, dict)
+        or persisted.get("version") != 1
+        or not isinstance(persisted.get("sha256Hash"), str)
+    ):
+        raise HttpError(
+            400,
+            "extensions.persistedQuery must be {version: 1, sha256Hash: <hex>}.",
+            BAD_USER_INPUT,
+        )
+    digest = persisted["sha256Hash"].lower()
+    if request.query:
+        if not hmac.compare_digest(sha256_hex(request.query), digest):
+            raise HttpError(400, "provided sha does not match query", BAD_USER_INPUT)
+        return request, (digest, request.query)
+    query = await store.get(digest)
+    if query is None:
+        raise HttpError(
+            200,
+            "PersistedQueryNotFound",
+            PERSISTED_QUERY_NOT_FOUND,
+            headers={"Cache-Control": "private, no-store"},
+        )
+    return request.with_query(query), None
 
 
 class ContentVersion:

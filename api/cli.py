@@ -41,6 +41,13 @@ def load(
     manifest: Annotated[
         Path, typer.Option(help="the source manifest (TOML)", exists=False)
     ] = BUNDLED_MANIFEST,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            help="load a source even when it yields under half its loaded records, none "
+            "of its kind, or not the count its text states"
+        ),
+    ] = False,
 ) -> None:
     """Migrate if needed, then load every source of the manifest, all or nothing."""
     from db.migrate import upgrade
@@ -49,13 +56,13 @@ def load(
     settings = _settings()
     upgrade(settings.database_url)
     try:
-        _load_and_report(settings.database_url, manifest)
+        _load_and_report(settings.database_url, manifest, allow_shrink=allow_shrink)
     except LoadError as exc:
         typer.echo(f"load failed, the database is unchanged: {exc}", err=True)
         raise typer.Exit(code=1) from exc
 
 
-def _load_and_report(url: str, manifest: Path) -> None:
+def _load_and_report(url: str, manifest: Path, *, allow_shrink: bool = False) -> None:
     """Load with a progress bar while the sources parse, then print the load's report."""
     from rich.progress import Progress
 
@@ -64,7 +71,10 @@ def _load_and_report(url: str, manifest: Path) -> None:
     with Progress(transient=True) as bar:
         task = bar.add_task("parsing sources")
         report = load_manifest_sync(
-            url, manifest, on_parsed=lambda e: bar.update(task, advance=1, description=e.slug)
+            url,
+            manifest,
+            on_parsed=lambda e: bar.update(task, advance=1, description=e.slug),
+            allow_shrink=allow_shrink,
         )
     print_report(report)
 
@@ -134,8 +144,14 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # X-Forwarded-For is the app's (api.app, DXGRAPH_FORWARDED_ALLOW_IPS)
+        proxy_headers=False,
+        # slow clients: idle connections close after 5 s, and past this many connections
+        # new requests get 503 at once rather than queue (DXGRAPH_MAX_CONNECTIONS)
+        timeout_keep_alive=5,
+        limit_concurrency=settings.max_connections,
+        # and a request's headers must arrive within DXGRAPH_HEADER_TIMEOUT
+        http="api.slow_clients:HeaderDeadline",
         # one structured line per request comes from the app (api.observe) instead
         access_log=False,
     )

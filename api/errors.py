@@ -5,8 +5,11 @@
 - ``ErrorStages``: a Strawberry extension that codes parse and validation errors.
 - ``classify``: after execution, codes what is left: the database not answering is
   ``SERVICE_UNAVAILABLE`` (HTTP 503); anything unexpected is ``INTERNAL_SERVER_ERROR``
-  with the request id, logged with its traceback; in production its message is masked
-  and no error suggests field names.
+  with the request id, logged with its traceback. Its message never reaches the client
+  (a driver's message holds the SQL and its parameters, a traceback's the paths): in
+  development it names the exception's class, in production not even that, and no
+  error suggests field names. Request errors coded ``BAD_REQUEST`` (no operation to
+  run) or ``METHOD_NOT_ALLOWED`` (a mutation over GET) set the HTTP status.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 BAD_REQUEST = "BAD_REQUEST"
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+
+#: the HTTP status of a request error with this code (any other error answers 200)
+REQUEST_ERROR_STATUS = {BAD_REQUEST: 400, METHOD_NOT_ALLOWED: 405}
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
@@ -96,6 +103,8 @@ def database_unavailable(exc: BaseException | None) -> bool:
             "InterfaceError",
             "AdminShutdownError",
             "ConnectionFailureError",
+            # statement_timeout (DXGRAPH_DB_TIMEOUT): the database did not answer in time
+            "QueryCanceledError",
         }:
             return True
         exc = exc.__cause__ or exc.__context__
@@ -114,8 +123,18 @@ class Classified:
     internal: list[BaseException] = field(default_factory=list)
 
 
-def classify(errors: list[GraphQLError], *, request_id: str, production: bool) -> Classified:
-    """Give every error a code; mask and collect the unexpected ones."""
+def classify(
+    errors: list[GraphQLError],
+    *,
+    request_id: str,
+    production: bool,
+    before_execution: bool = False,
+) -> Classified:
+    """Give every error a code; mask and collect the unexpected ones.
+
+    ``before_execution``: the errors are request errors (nothing was executed), whose
+    codes may call for an HTTP status of their own (``REQUEST_ERROR_STATUS``).
+    """
     out = Classified(errors=[])
     for error in errors:
         formatted: dict[str, Any] = dict(error.formatted)
@@ -130,12 +149,24 @@ def classify(errors: list[GraphQLError], *, request_id: str, production: bool) -
                 extensions["code"] = SERVICE_UNAVAILABLE
                 formatted["message"] = "The database is not answering; try again shortly."
                 out.status = 503
+            elif isinstance(original, sqlalchemy.exc.DataError | OverflowError):
+                # a value from the request the database cannot take (a NUL in text on
+                # PostgreSQL, an integer beyond 64 bits): the input's fault, said without
+                # the statement or its parameters
+                extensions["code"] = BAD_USER_INPUT
+                formatted["message"] = "A value in the request is out of range for this field."
             else:
                 extensions["code"] = INTERNAL_SERVER_ERROR
                 extensions["requestId"] = request_id
                 out.internal.append(original)
-                if production:
-                    formatted["message"] = "Internal server error"
+                formatted["message"] = (
+                    "Internal server error"
+                    if production
+                    else f"Internal server error ({type(original).__name__}; see the log)"
+                )
+        status = REQUEST_ERROR_STATUS.get(extensions.get("code", ""))
+        if before_execution and status is not None and out.status is None:
+            out.status = status
         if production and (original is None or isinstance(original, GraphQLError)):
             formatted["message"] = _SUGGESTION.sub("", formatted["message"])
         formatted["extensions"] = extensions

@@ -3,8 +3,11 @@
 Strawberry's GraphiQL page loads React, GraphiQL and its explorer plugin from unpkg.
 dxgraph needs no network at run time, so those exact files (byte-identical npm copies,
 checked against the page's ``integrity`` hashes) are vendored in ``api/static/graphiql``
-(refresh with ``python -m conformance.offline_graphiql api/static/graphiql`` after a
-Strawberry upgrade) and served under ``/graphiql-assets`` with an immutable cache policy.
+with the page itself (``index.html``, its CDN addresses already pointed at them), and
+served under ``/graphiql-assets`` with an immutable cache policy. The page is vendored
+too so that a newer Strawberry, whose page may name other versions, cannot leave it
+pointing at files that are not here; refresh both with
+``python -m conformance.offline_graphiql api/static/graphiql``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from pathlib import Path
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
-from strawberry.http.ides import get_graphql_ide_html
 
 PREFIX = "/graphiql-assets"
 ASSETS = Path(__file__).resolve().parent / "static" / "graphiql"
@@ -38,10 +40,13 @@ def offline_html(html: str, prefix: str = PREFIX) -> str:
     return CDN_FILE.sub(local, html)
 
 
+PAGE = ASSETS / "index.html"
+
+
 @functools.cache
 def page() -> str:
-    """Strawberry's GraphiQL page, served from this app's own files."""
-    return offline_html(get_graphql_ide_html("graphiql"))
+    """The vendored GraphiQL page (Strawberry's, served from this app's own files)."""
+    return PAGE.read_text(encoding="utf-8")
 
 
 class Assets(StaticFiles):

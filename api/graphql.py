@@ -1,67 +1,69 @@
-"""``/graphql``: Strawberry's ASGI view with dxgraph's HTTP rules around execution.
+"""``/graphql``: a plain ASGI endpoint that runs GraphQL over HTTP with Strawberry's public
+``Schema.execute``.
 
-In order, for a GraphQL request (a browser's GET without a query gets GraphiQL):
+Each step is a call into the module that owns it; this one only puts them in order:
 
-1. the body is read up to ``max_body_bytes`` (413 beyond);
-2. the caller is admitted: an API key (``X-API-Key`` or ``Authorization: Bearer``) is
-   looked up (401 when unknown, revoked, or required and missing), then the caller's rate
-   limit is counted (429 with ``Retry-After``);
-3. the request is parsed (400 with a JSON ``errors`` list when it is not valid JSON);
-   an Apollo persisted query is resolved or registered;
-4. the response cache is asked (keyed by content version, query, variables, operation);
-5. otherwise the operation runs (a mutation over GET is 405), its errors are coded and,
-   for unexpected ones, logged with the request id (``api.errors.classify``);
-6. GET answers carry an ``ETag`` and ``Cache-Control: public, max-age=60``; a matching
-   ``If-None-Match`` gets 304.
+1. a browser's GET without a query gets GraphiQL (``api.graphiql``); a method other than
+   GET and POST is 405 ``METHOD_NOT_ALLOWED`` with ``Allow: GET, POST``;
+2. the body is read (``api.decoding``: 413, 408);
+3. the caller is admitted (``api.admission``: 401, 429 with ``Retry-After``), then the
+   request decoded (``api.decoding``: 415, 400 with a JSON ``errors`` list);
+4. an Apollo persisted query is resolved, then the response cache is asked
+   (``api.cache``: keyed by content version, query, variables, operation);
+5. otherwise the operation runs (``api.operations`` picks it and refuses a mutation over
+   GET with 405); its errors are coded and the unexpected ones logged with the request id
+   (``api.errors.classify``);
+6. GET answers carry an ``ETag`` and a ``Cache-Control`` policy; a matching
+   ``If-None-Match`` gets 304 (``api.cache``).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import hmac
+import json
 import re
 from typing import Any, cast
 
-from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
-from strawberry.exceptions import MissingQueryError
-from strawberry.http import GraphQLRequestData
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types import ExecutionResult
-from strawberry.types.execution import PreExecutionError
-from strawberry.types.graphql import OperationType
-from strawberry.types.unset import UNSET
 
-from api import graphiql, keys
-from api.cache import CachedResponse, etag_of, response_key, sha256_hex
-from api.errors import (
-    BAD_REQUEST,
-    BAD_USER_INPUT,
-    SERVICE_UNAVAILABLE,
-    HttpError,
-    classify,
-    database_unavailable,
+from api import graphiql
+from api.admission import Admission, rate_headers
+from api.cache import (
+    CachedResponse,
+    cache_headers,
+    etag_matches,
+    etag_of,
+    resolve_persisted,
+    response_key,
+    sha256_hex,
 )
+from api.decoding import (
+    GRAPHQL_RESPONSE_JSON,
+    GraphQLRequest,
+    decode_get,
+    decode_post,
+    read_body,
+    response_media_type,
+    wants_html,
+)
+from api.errors import BAD_REQUEST, METHOD_NOT_ALLOWED, HttpError, classify
 from api.logs import get_logger
-from api.ratelimit import Decision
+from api.operations import Exchange
+from api.state import AppState
 from schema.context import Context
 
 log = get_logger()
 
-PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
-GET_CACHE_CONTROL = "public, max-age=60"
+ALLOWED_METHODS = "GET, POST"
 
 
-class DxGraphQL(GraphQL[Context, None]):
+class GraphQLEndpoint:
     """The GraphQL endpoint; its collaborators live on the app's ``state`` (see api.app)."""
 
-    def __init__(self, state: Any) -> None:
-        super().__init__(state.schema, graphql_ide="graphiql")
+    def __init__(self, state: AppState) -> None:
         self._state = state
+        self._admission = Admission(state)
         settings = state.settings
         # instances sharing a Redis cache with other limits must not share answers
         self._cache_namespace = sha256_hex(
@@ -77,112 +79,85 @@ class DxGraphQL(GraphQL[Context, None]):
             )
         )[:12]
 
-    # -- ASGI -----------------------------------------------------------------------------
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
         request = Request(scope, receive)
         try:
-            response = await self.run(request)
+            response = await self.respond(request)
         except HttpError as exc:
             response = exc.response(_request_id(request))
-        except HTTPException as exc:
-            status = exc.status_code
-            code = "METHOD_NOT_ALLOWED" if status == 405 else BAD_REQUEST
-            response = HttpError(status, exc.reason, code).response(_request_id(request))
-        decision: Decision | None = getattr(request.state, "rate", None)
-        if decision is not None:
-            response.headers["RateLimit-Limit"] = str(decision.limit)
-            response.headers["RateLimit-Remaining"] = str(decision.remaining)
         await response(scope, receive, send)
 
-    async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(
-            sessionmaker=self._state.sessionmaker,
-            dialect=self._state.engine.dialect.name,
-            request=request,
-            response=response,
-            content_version=self._state.content_version.current,
-            corpus_cache=self._state.corpus_cache,
-        )
+    async def respond(self, request: Request) -> Response:
+        if request.method not in {"GET", "POST"}:
+            raise HttpError(
+                405,
+                "GraphQL only supports GET and POST requests.",
+                METHOD_NOT_ALLOWED,
+                headers={"Allow": ALLOWED_METHODS},
+            )
+        if wants_html(request):
+            return HTMLResponse(graphiql.page())
+        settings = self._state.settings
+        # a GET's body means nothing, but a declared size over the limit is still 413
+        body = await read_body(request, settings.max_body_bytes, settings.body_timeout)
+        # admitted before decoding: a caller sending malformed requests spends its rate
+        admitted = await self._admission.admit(request)
+        request.state.caller = admitted.name
+        if request.method == "POST":
+            data = decode_post(request.headers, body)
+        else:
+            data = decode_get(request.query_params)
+        response = await self._graphql(request, data)
+        response.headers.update(rate_headers(admitted.decision))
+        return response
 
-    def should_render_graphql_ide(self, request: Any) -> bool:
-        """A browser's GET with neither a query nor a persisted-query hash."""
-        params = request.query_params
-        return (
-            request.method == "GET"
-            and params.get("query") is None
-            and params.get("extensions") is None
-            and "text/html" in request.headers.get("accept", "")
-        )
-
-    @property
-    def graphql_ide_html(self) -> str:
-        return graphiql.page()
-
-    def parse_json(self, data: str | bytes) -> Any:
-        parsed = super().parse_json(data)
-        if not isinstance(parsed, dict | list):
-            raise HttpError(400, "The request must be a JSON object.", BAD_REQUEST)
-        if _has_lone_surrogate(parsed):
-            # valid JSON ("\ud800") but not Unicode text: nothing downstream can encode it
-            raise HttpError(400, "The request holds a lone UTF-16 surrogate.", BAD_REQUEST)
-        return parsed
-
-    # -- the request ----------------------------------------------------------------------
-
-    async def run(  # type: ignore[override]
-        self, request: Request, context: Any = UNSET, root_value: Any = UNSET
-    ) -> Response:
-        adapter = self.request_adapter_class(request)
-        if not self.is_request_allowed(adapter):
-            raise HttpError(405, "GraphQL only supports GET and POST requests.", BAD_REQUEST)
-        if self.should_render_graphql_ide(adapter):
-            return await self.render_graphql_ide(request)
-
-        await self._read_body(request)
-        await self._admit(request)
-        data = await self.parse_http_body(adapter)
-        if isinstance(data, list):
-            raise HttpError(400, "Batched requests are not supported.", BAD_REQUEST)
-        if data.operation_name is not None and not isinstance(data.operation_name, str):
-            raise HttpError(400, "operationName must be a string.", BAD_REQUEST)
-        data, register = await self._persisted_query(data)
-        request.state.operation = data.operation_name or _operation_name(data.query)
-
+    async def _graphql(self, request: Request, data: GraphQLRequest) -> Response:
         state = self._state
+        data, register = await resolve_persisted(data, state.persisted_queries)
+        if not data.query:
+            raise HttpError(400, "No GraphQL query found in the request.", BAD_REQUEST)
+        request.state.operation = data.operation_name or _operation_name(data.query)
+        media_type = response_media_type(request.headers.get("accept"))
+
         version = state.content_version.current
-        key = (
-            f"{self._cache_namespace}:"
-            + response_key(data.query, data.variables, data.operation_name)
-            if data.query
-            else None
+        key = f"{self._cache_namespace}:" + response_key(
+            data.query, data.variables, data.operation_name
         )
-        if key is not None and version is not None:
+        if version is not None:
             hit = await state.response_cache.get(version, key)
             if hit is not None:
                 if register is not None:
                     await state.persisted_queries.set(*register)
                 request.state.cache = "hit"
                 state.metrics.cache_hits.inc()
-                return self._respond(
-                    request, hit.body, 200, hit.etag, _media_type(request.headers.get("accept"))
-                )
+                return self._answer(request, hit.body, 200, hit.etag, media_type)
             request.state.cache = "miss"
             state.metrics.cache_misses.inc()
 
-        sub_response = await self.get_sub_response(request)
-        context = await self.get_context(request, sub_response)
+        exchange = Exchange(http=request, method=request.method, operation_name=data.operation_name)
+        context = Context(
+            sessionmaker=state.sessionmaker,
+            dialect=state.engine.dialect.name,
+            request=exchange,
+            content_version=version,
+            corpus_cache=state.corpus_cache,
+        )
         try:
-            result = await self._execute(request, data, context)
+            result = await state.schema.execute(
+                data.query,
+                variable_values=data.variables,
+                context_value=context,
+                operation_name=data.operation_name,
+                operation_extensions=data.extensions,
+            )
         finally:
             await context.close()
+        request_error = not exchange.executing
         classified = classify(
             result.errors or [],
             request_id=_request_id(request),
             production=state.settings.production,
+            before_execution=request_error,
         )
         for exc in classified.internal:
             log.error(
@@ -196,233 +171,48 @@ class DxGraphQL(GraphQL[Context, None]):
             payload["errors"] = classified.errors
         if result.extensions:
             payload["extensions"] = result.extensions
-        status = classified.status or sub_response.status_code or 200
-        media_type = _media_type(request.headers.get("accept"))
-        if media_type == GRAPHQL_RESPONSE_JSON and isinstance(result, PreExecutionError):
-            # GraphQL over HTTP: a request error under the new media type is a 400, no data
+        status = classified.status or 200
+        if request_error and (status != 200 or media_type == GRAPHQL_RESPONSE_JSON):
+            # GraphQL over HTTP: a request error carries no data; under the new media
+            # type it is a 400 (or its own status: 405 for a mutation over GET)
             payload.pop("data", None)
-            status = 400
-        body = self.encode_json(payload)
-        body_bytes = body if isinstance(body, bytes) else body.encode("utf-8")
-        etag = etag_of(body_bytes)
+            status = 400 if status == 200 else status
+        # ASCII-only JSON: a string literal in the query may hold a lone surrogate, which
+        # an error message can echo and no UTF-8 encoder would take
+        body = json.dumps(payload, separators=(",", ":")).encode("ascii")
+        etag = etag_of(body)
 
         if not classified.errors:
             if register is not None:
                 await state.persisted_queries.set(*register)
             # store under the version read before executing: if a load landed meanwhile,
             # the entry is filed under the old version and never served again
-            if key is not None and version is not None:
-                await state.response_cache.set(version, key, CachedResponse(body_bytes, etag))
-        return self._respond(
-            request, body_bytes, status, etag if status == 200 else None, media_type
-        )
+            if version is not None:
+                await state.response_cache.set(version, key, CachedResponse(body, etag))
+        response = self._answer(request, body, status, etag if status == 200 else None, media_type)
+        if status == 405:
+            response.headers["Allow"] = "POST"
+        return response
 
-    async def _execute(self, request: Request, data: GraphQLRequestData, context: Any) -> Any:
-        allowed = {OperationType.QUERY}
-        if request.method == "POST":
-            allowed.add(OperationType.MUTATION)
-        try:
-            result: ExecutionResult = await self.schema.execute(
-                data.query,
-                variable_values=data.variables,
-                context_value=context,
-                operation_name=data.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=data.extensions,
-            )
-        except CannotGetOperationTypeError as exc:
-            raise HttpError(400, exc.as_http_error_reason(), BAD_REQUEST) from exc
-        except MissingQueryError as exc:
-            raise HttpError(400, "No GraphQL query found in the request.", BAD_REQUEST) from exc
-        except InvalidOperationTypeError as exc:
-            raise HttpError(
-                405,
-                "Only queries can be sent with GET; use POST.",
-                "METHOD_NOT_ALLOWED",
-                headers={"Allow": "POST"},
-            ) from exc
-        return result
-
-    def _respond(
-        self,
-        request: Request,
-        body: bytes,
-        status: int,
-        etag: str | None,
-        media_type: str = "application/json",
+    def _answer(
+        self, request: Request, body: bytes, status: int, etag: str | None, media_type: str
     ) -> Response:
         headers: dict[str, str] = {}
         if request.method == "GET" and etag is not None:
-            headers["ETag"] = etag
-            headers["Cache-Control"] = GET_CACHE_CONTROL
-            if _etag_matches(request.headers.get("if-none-match"), etag):
+            headers = cache_headers(etag, keys_required=self._state.settings.require_api_key)
+            if etag_matches(request.headers.get("if-none-match"), etag):
                 return Response(status_code=304, headers=headers)
         return Response(body, status_code=status, media_type=media_type, headers=headers)
-
-    # -- steps ----------------------------------------------------------------------------
-
-    async def _read_body(self, request: Request) -> None:
-        """Read the body, refusing more than ``max_body_bytes`` before parsing anything."""
-        limit: int = self._state.settings.max_body_bytes
-        too_large = HttpError(
-            413,
-            f"The request body is larger than {limit} bytes.",
-            "PAYLOAD_TOO_LARGE",
-            extensions={"maxBytes": limit},
-        )
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise too_large
-        if request.method != "POST":
-            return
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise too_large
-            chunks.append(chunk)
-        request._body = b"".join(chunks)  # Starlette's own cache of the body
-
-    async def _admit(self, request: Request) -> None:
-        """Authenticate the caller (if a key is given or required) and count its rate."""
-        state = self._state
-        presented = keys.presented_key(request.headers)
-        if presented is not None:
-            try:
-                record = await keys.authenticate(state.sessionmaker, presented)
-            except Exception as exc:
-                if database_unavailable(exc):
-                    raise HttpError(
-                        503,
-                        "The database is not answering; try again shortly.",
-                        SERVICE_UNAVAILABLE,
-                    ) from exc
-                raise
-            if record is None:
-                raise HttpError(
-                    401,
-                    "The API key is unknown or revoked.",
-                    "UNAUTHENTICATED",
-                    headers={"WWW-Authenticate": 'Bearer realm="dxgraph"'},
-                )
-            state.last_used.touch(record.id)
-            request.state.caller = record.name
-            identity, limit, caller = f"key:{record.id}", record.rate_limit, "key"
-        elif state.settings.require_api_key:
-            raise HttpError(
-                401,
-                "An API key is required: send it as X-API-Key or Authorization: Bearer.",
-                "UNAUTHENTICATED",
-                headers={"WWW-Authenticate": 'Bearer realm="dxgraph"'},
-            )
-        else:
-            address = request.client.host if request.client else "unknown"
-            identity, limit, caller = f"ip:{address}", state.settings.anon_rate_limit, "anonymous"
-        try:
-            decision: Decision = await state.rate_limiter.hit(identity, limit)
-        except Exception as exc:  # a limiter that fails must not take the API down with it
-            log.warning("rate_limit.unavailable", error=repr(exc))
-            return
-        request.state.rate = decision
-        if not decision.allowed:
-            state.metrics.rate_limited.labels(caller).inc()
-            raise HttpError(
-                429,
-                f"Rate limit of {limit} spent; retry in {decision.retry_after} s.",
-                "RATE_LIMITED",
-                headers={"Retry-After": str(decision.retry_after)},
-                extensions={"retryAfter": decision.retry_after},
-            )
-
-    async def _persisted_query(
-        self, data: GraphQLRequestData
-    ) -> tuple[GraphQLRequestData, tuple[str, str] | None]:
-        """Resolve an Apollo persisted query; return what to register once it succeeds."""
-        persisted = (data.extensions or {}).get("persistedQuery")
-        if persisted is None:
-            return data, None
-        if (
-            not isinstance(persisted, dict)
-            or persisted.get("version") != 1
-            or not isinstance(persisted.get("sha256Hash"), str)
-        ):
-            raise HttpError(
-                400,
-                "extensions.persistedQuery must be {version: 1, sha256Hash: <hex>}.",
-                BAD_USER_INPUT,
-            )
-        digest = persisted["sha256Hash"].lower()
-        if data.query:
-            if not hmac.compare_digest(sha256_hex(data.query), digest):
-                raise HttpError(400, "provided sha does not match query", BAD_USER_INPUT)
-            return data, (digest, data.query)
-        query = await self._state.persisted_queries.get(digest)
-        if query is None:
-            raise HttpError(
-                200,
-                "PersistedQueryNotFound",
-                PERSISTED_QUERY_NOT_FOUND,
-                headers={"Cache-Control": "private, no-store"},
-            )
-        return dataclasses.replace(data, query=query), None
 
 
 _NAMED_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 
 
-def _operation_name(query: str | None) -> str | None:
+def _operation_name(query: str) -> str | None:
     """The name of a document's first operation when it leads the document (for logs)."""
-    match = _NAMED_OPERATION.match(query or "")
+    match = _NAMED_OPERATION.match(query)
     return match.group(1) if match else None
-
-
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-
-
-@functools.lru_cache(maxsize=256)
-def _media_type(accept: str | None) -> str:
-    """``application/graphql-response+json`` when the client prefers it, else JSON."""
-    if not accept:
-        return "application/json"
-    weights: dict[str, float] = {}
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        weights[media.lower()] = max(q, weights.get(media.lower(), 0.0))
-    new = weights.get(GRAPHQL_RESPONSE_JSON, 0.0)
-    old = max(weights.get("application/json", 0.0), weights.get("*/*", 0.0) * 0.999)
-    return GRAPHQL_RESPONSE_JSON if new > 0 and new >= old else "application/json"
-
-
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
 
 
 def _request_id(request: Request) -> str:
     return cast(str, request.scope.get("state", {}).get("request_id", ""))
-
-
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))

@@ -23,7 +23,9 @@ How each is measured, so that a client can predict it:
   product of the sizes of the lists enclosing it. A connection's lists (``edges``,
   ``nodes``) hold its ``first`` items (``default_page_size`` when absent or null); any
   other list counts as ``list_size`` items. ``@skip``/``@include`` are honoured;
-  introspection counts like any other query.
+  introspection counts like any other query. ``search`` adds the work of ranking
+  (``search_cost``) and of each word of its query (``search_word_cost``) whatever page it
+  returns: thirty aliased searches were costed like thirty small pages.
 
 Fragments are measured once each, so a document that spreads fragments into fragments
 costs time linear in its length, whatever it expands to. Each failure is a
@@ -61,21 +63,24 @@ from graphql import (
     Source,
     TokenKind,
     ValidationRule,
+    build_schema,
     get_named_type,
     get_nullable_type,
     get_operation_ast,
     is_composite_type,
     is_list_type,
 )
-from graphql.execution.values import (
+from graphql.execution import (
     VariableValues,
     get_argument_values,
     get_directive_values,
     get_variable_values,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.schema import BaseSchema
 
 from api.settings import Settings
+from schema.common import search_words
 from schema.errors import ClientError, PageSizeLimit
 from schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -117,6 +122,12 @@ class Limits:
     #: of a document, 4 quantities of a target, 2 lead agencies of a task; the schema has
     #: 55 types of at most 14 fields for introspection.
     list_size: int = 10
+    #: what one ``search`` costs beyond its page: it ranks up to 1,000 candidates (about
+    #: 90 ms for a common word, bench/README.md), so the default cost cap lets at most
+    #: eight one-word searches into one request
+    search_cost: int = 11_000
+    #: and per word: each word not seen since the last load is one more counting statement
+    search_word_cost: int = 1_000
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -151,7 +162,7 @@ class QueryLimits(SchemaExtension):
         # An exception here reaches Strawberry's ``Schema.execute``, which answers
         # ``{"data": null, "errors": [it]}``: nothing is parsed, nothing resolved.
         query = self.execution_context.query
-        # a document already set came from api.documents' cache: counted when it was stored
+        # a document already set came from api.document_cache' cache: counted when it was stored
         if query is not None and self.execution_context.graphql_document is None:
             limit = self.limits.max_tokens
             if count_tokens(query, stop_after=limit + 1) > limit:
@@ -181,8 +192,7 @@ class QueryLimits(SchemaExtension):
         operation = get_operation_ast(document, context.operation_name)
         if operation is None:
             return  # execution says which operation is missing
-        # Strawberry offers no public accessor for its graphql-core schema.
-        schema = context.schema._schema
+        schema = analysis_schema(context.schema)
         variables = get_variable_values(
             schema, operation.variable_definitions or (), context.variables or {}
         )
@@ -196,6 +206,17 @@ class QueryLimits(SchemaExtension):
                 maxCost=self.limits.max_cost,
                 cost=cost,
             )
+
+
+@functools.lru_cache(maxsize=8)
+def analysis_schema(schema: BaseSchema) -> GraphQLSchema:
+    """The schema's types as graphql-core sees them, rebuilt from its SDL.
+
+    Strawberry offers no public accessor for the graphql-core schema it executes with;
+    its printed SDL holds every type, field, argument and default the cost walk reads.
+    Built once per schema (``Schema.as_str`` and ``build_schema`` take milliseconds).
+    """
+    return build_schema(schema.as_str())
 
 
 def count_tokens(query: str, stop_after: int) -> int:
@@ -367,7 +388,8 @@ class _CostWalker:
         child = _composite(field)
         if _is_connection(child):
             size = self.limits.default_page_size if first is None else first
-            return 1 + self.selection_set(node.selection_set, child, size)
+            work = self.search_work(field, node, parent)
+            return 1 + work + self.selection_set(node.selection_set, child, size)
         items = 1
         if is_list_type(get_nullable_type(field.type)):
             if page is not None:  # the edges or nodes of a connection
@@ -377,6 +399,19 @@ class _CostWalker:
             else:
                 items = self.limits.list_size
         return 1 + items * self.selection_set(node.selection_set, child, None)
+
+    def search_work(
+        self, field: GraphQLField, node: FieldNode, parent: GraphQLCompositeType | None
+    ) -> int:
+        """What ``Query.search`` does beyond the page it returns (see ``Limits``)."""
+        if parent is None or parent.name != "Query" or node.name.value != "search":
+            return 0
+        try:
+            query = get_argument_values(field, node, self.variables).get("query")
+            words = len(search_words(query)) if isinstance(query, str) else 0
+        except GraphQLError:
+            return 0  # a bad argument: the resolver or execution reports it
+        return self.limits.search_cost + self.limits.search_word_cost * words
 
     def first(
         self, field: GraphQLField | None, node: FieldNode, parent: GraphQLCompositeType | None

@@ -66,6 +66,11 @@ class Metrics:
             ["caller"],
             registry=self.registry,
         )
+        self.rate_limit_unavailable = Counter(
+            "dxgraph_rate_limit_unavailable",
+            "Requests admitted without a rate-limit decision: the limiter failed or timed out",
+            registry=self.registry,
+        )
         self._operations: set[str] = set()
 
     def count_statements(self, count: Callable[[], int]) -> None:

@@ -43,16 +43,27 @@ def redis_storage_uri(redis_url: str) -> str:
 class RateLimiter:
     """Counts hits per caller identity against that caller's limit."""
 
-    def __init__(self, redis_url: str = "") -> None:
+    def __init__(self, redis_url: str = "", *, timeout: float = 0.5) -> None:
         storage: Storage
         if redis_url:
+            # ``timeout``: every Redis call gives up after that long (api.admission admits
+            # the request then); the counters' keys carry TTLs of their window, so a Redis
+            # evicting only keys with a TTL (volatile-lru) may drop them only as they expire
             storage = RedisStorage(
-                redis_storage_uri(redis_url), implementation="redispy", key_prefix="dxgraph"
+                redis_storage_uri(redis_url),
+                implementation="redispy",
+                key_prefix="dxgraph",
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
             )
         else:
             storage = MemoryStorage()
         self.storage = storage
         self._limiter = SlidingWindowCounterRateLimiter(storage)
+
+    async def healthy(self) -> bool:
+        """Whether the counters' storage answers (always, in memory)."""
+        return bool(await self.storage.check())
 
     async def hit(self, identity: str, limit: str) -> Decision:
         """Count one request of ``identity`` (e.g. ``key:7`` or ``ip:10.0.0.1``)."""

@@ -25,10 +25,20 @@ class Settings(BaseSettings):
     anon_rate_limit: str = "120/minute"
     cors_origins: str = ""
     redis_url: str = ""
-    #: proxies whose X-Forwarded-For gives the client address (rate limits are per address)
+    #: a Redis of its own for the rate-limit counters (default: ``redis_url``), so cache
+    #: eviction can never drop them
+    rate_limit_redis_url: str = ""
+    #: proxies whose X-Forwarded-For gives the client address (rate limits are per address):
+    #: comma-separated addresses or networks (``172.28.0.0/16``); the client is the
+    #: right-most address of the header that is not one of them
     forwarded_allow_ips: str = "127.0.0.1"
-    #: seconds a readiness or GraphQL request waits for the database before giving up
-    db_timeout: float = 2.0
+    #: seconds a readiness probe, a connection or one SQL statement may take
+    #: (PostgreSQL: ``statement_timeout`` on every connection; SQLite: the busy timeout)
+    db_timeout: float = Field(default=2.0, gt=0)
+    #: seconds any one Redis call may take (caches then miss, rate limits admit)
+    redis_timeout: float = Field(default=0.5, gt=0)
+    #: when set, ``/metrics`` needs ``Authorization: Bearer <this token>``
+    metrics_token: str = ""
     #: PostgreSQL connections kept per process (and as many more under bursts)
     db_pool_size: int = 20
 
@@ -45,12 +55,18 @@ class Settings(BaseSettings):
     max_page_size: int = 100
     #: request bodies above this many bytes get 413 before they are parsed
     max_body_bytes: int = 1024 * 1024
+    #: seconds a client may take to send a request's headers (the connection is closed)
+    header_timeout: float = Field(default=10.0, gt=0)
+    #: seconds a client may take to send its whole body (408 after that)
+    body_timeout: float = Field(default=10.0, gt=0)
+    #: connections one ``dxgraph serve`` process holds; beyond, requests get 503 at once
+    max_connections: int = Field(default=1000, ge=1)
 
-    # Caching
-    #: responses kept by the in-memory LRU response cache (per process)
-    cache_size: int = 2048
-    #: persisted queries kept in memory (per process) when Redis is not configured
-    persisted_query_size: int = 4096
+    # Caching (per process, when Redis is not configured); sized for a 2-core, 2 GB box
+    #: bytes of response bodies the in-memory LRU response cache holds
+    cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    #: bytes of query texts the in-memory persisted-query store holds
+    persisted_query_bytes: int = Field(default=8 * 1024 * 1024, ge=0)
     #: seconds between two reads of the content version (at most 2 s: CLI.md's 5 s promise)
     version_poll_interval: float = Field(default=1.0, gt=0, le=2.0)
     #: seconds between two writes of the API keys' last-used times

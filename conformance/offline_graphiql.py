@@ -15,7 +15,7 @@ its explorer plugin from ``https://unpkg.com/NAME@VERSION/PATH``, each with an
 the proof that the approach works, used by tests/conformance/test_graphiql.py. The app can
 do the same with a route and a view that returns ``offline_html(...)``.
 
-    python -m conformance.offline_graphiql DEST   # vendor the files into DEST
+    python -m conformance.offline_graphiql DEST   # vendor the files and the page into DEST
 """
 
 from __future__ import annotations
@@ -138,8 +138,13 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m conformance.offline_graphiql DEST", file=sys.stderr)
         return 2
-    for asset in vendor(Path(argv[0])):
+    dest = Path(argv[0])
+    for asset in vendor(dest):
         print(f"{asset.key}  {asset.integrity}")
+    # the page with them (api.graphiql serves it): it names exactly these files
+    page = dest / "index.html"
+    page.write_text(offline_html(get_graphql_ide_html("graphiql")), encoding="utf-8")
+    print(page)
     return 0
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db import models
 from db.session import create_engine
 from loaders.clean import raw_lines
+from loaders.guards import check_load
 from loaders.manifest import SourceEntry, read_manifest
 from loaders.pipeline import parse_source
 from loaders.read import read_source
@@ -79,27 +80,36 @@ async def load_manifest(
     manifest: Path,
     *,
     on_parsed: Callable[[SourceEntry], None] | None = None,
+    allow_shrink: bool = False,
 ) -> LoadReport:
-    """Parse every source of ``manifest`` and write them: all or nothing."""
+    """Parse every source of ``manifest`` and write them: all or nothing. A source that
+    shrinks suspiciously fails the load unless ``allow_shrink`` (``loaders.guards``)."""
     try:
         entries = read_manifest(manifest)
     except ParseError as exc:
         raise LoadError(str(exc)) from exc
     parsed = await asyncio.to_thread(parse_all, entries, on_parsed)
     rows, reports = build_rows(parsed)
+    await check_load(engine, parsed, rows, allow_shrink=allow_shrink)
     changed, version = await write_rows(engine, rows)
     return LoadReport(sources=reports, changed=changed, version=version)
 
 
 def load_manifest_sync(
-    url: str, manifest: Path, *, on_parsed: Callable[[SourceEntry], None] | None = None
+    url: str,
+    manifest: Path,
+    *,
+    on_parsed: Callable[[SourceEntry], None] | None = None,
+    allow_shrink: bool = False,
 ) -> LoadReport:
     """``load_manifest`` for the command line: its own engine and event loop."""
 
     async def run() -> LoadReport:
         engine = create_engine(url)
         try:
-            return await load_manifest(engine, manifest, on_parsed=on_parsed)
+            return await load_manifest(
+                engine, manifest, on_parsed=on_parsed, allow_shrink=allow_shrink
+            )
         finally:
             await engine.dispose()
 

@@ -1,4 +1,9 @@
-"""The source manifest (TOML): which texts to load, of which kind, for which province."""
+"""The source manifest (TOML): which texts to load, of which kind, for which province.
+
+A ``file`` is read only from inside the manifest's own folder (after following symlinks),
+or from the bundled sources (``data/sources``, which test and benchmark manifests name by
+absolute path): ``file = "../../../../etc/passwd"`` used to load as a source.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ BUNDLED_MANIFEST = (
     if _PACKAGED.is_file()
     else Path(__file__).resolve().parent.parent / "data" / "sources" / "manifest.toml"
 )
+#: the texts that ship with dxgraph: a manifest anywhere may name them
+BUNDLED_SOURCES = BUNDLED_MANIFEST.parent
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -92,10 +99,16 @@ def read_manifest(path: Path) -> list[SourceEntry]:
         if year is not None and not isinstance(year, int):
             raise ParseError(name, None, f"{where}: year must be an integer")
         publisher = raw.get("publisher")
+        file = (path.parent / raw["file"]).resolve()
+        folder = path.parent.resolve()
+        if not (file.is_relative_to(folder) or file.is_relative_to(BUNDLED_SOURCES)):
+            raise ParseError(
+                name, None, f"{where}: file '{raw['file']}' is outside the manifest's folder"
+            )
         entries.append(
             SourceEntry(
                 slug=slug,
-                path=(path.parent / raw["file"]).resolve(),
+                path=file,
                 kind=kind,
                 title=raw["title"].strip(),
                 province=province,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import models
 from db.session import create_sessionmaker
+from loaders.guards import lock_content
 from loaders.records import LoadError
 
 #: Content tables in the order they are written (children after parents).
@@ -82,6 +83,7 @@ async def write_rows(
     new_digest = digest(rows)
     sessionmaker = create_sessionmaker(engine)
     async with sessionmaker() as session, session.begin():
+        await lock_content(session)  # loaders.guards: one load at a time, on both databases
         current = await session.get(models.ContentVersion, 1, with_for_update=True)
         if current is None:
             raise LoadError("the database is not migrated: run `dxgraph migrate`")

@@ -44,6 +44,10 @@ class Page:
     limit: int
 
 
+#: positions a cursor may stand for: the offset after it must fit a signed 64-bit integer
+MAX_POSITION = 2**63 - 1
+
+
 def encode_cursor(position: int) -> str:
     return relay.to_base64(_PREFIX, position)
 
@@ -56,7 +60,8 @@ def decode_cursor(cursor: str) -> int:
     except Exception:
         position = -1
         prefix = ""
-    if prefix != _PREFIX or position < 0:
+    # beyond a 64-bit integer no database can take the offset (it used to be a 500)
+    if prefix != _PREFIX or not 0 <= position < MAX_POSITION:
         raise BadUserInput(f"malformed cursor {cursor[:40]!r}: pass a cursor from a connection")
     return position
 

@@ -10,6 +10,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import get_object_definition
 
 from schema.context import Info
 from schema.documents import DocumentQuery
@@ -44,6 +45,9 @@ class Query(
             node_type = global_id.resolve_type(info)
         except relay.GlobalIDValueError:
             return None  # not one of our IDs: unknown, like an ID that no longer exists
+        definition = get_object_definition(node_type)
+        if definition is None or definition.is_interface or "\x00" in global_id.node_id:
+            return None  # "Node:…" names no object type; no ID holds a NUL (PostgreSQL: error)
         found = node_type.resolve_nodes(info=info, node_ids=[global_id.node_id])
         if inspect.isawaitable(found):
             found = await found

@@ -6,7 +6,8 @@ exact word above a prefix, both above a correction. On top of that:
 
 - *exact spelling*: a query word typed with diacritics ("Tĩnh") weighs more where the
   entry spells it the same way, and so does a plain ASCII word ("SOC", "DTI") that the
-  texts also write unaccented — a folded match is a weaker match, not an equal one;
+  texts also write unaccented; where the entry spells an accented word only otherwise
+  ("năm" for "Nậm") it weighs less — a folded match is a weaker match, not an equal one;
 - *phrase*: the query's words adjacent and in order (the last one as a prefix) earn a
   bonus, in the title more than in the body, so "Hà Tĩnh" ranks above "tỉnh Hà Giang";
 - *coverage*: a title holding every word of a several-word query earns a bonus (the
@@ -29,10 +30,12 @@ from schema.search_plan import Alternative, Plan, Vocabulary
 
 SNIPPET_CHARS = 160
 TITLE_WEIGHT = 3.0
-PHRASE_BONUS = 4.0
+PHRASE_BONUS = 6.0
 EXACT_BONUS = 2.0
 #: every word of the query in the title (a question that asks exactly this)
 TITLE_COVERAGE_BONUS = 2.0
+#: a word typed with diacritics ("Nậm") matched only in another spelling ("năm")
+OTHER_SPELLING_FACTOR = 0.5
 #: a word spelled as typed counts this much more than its folded form
 EXACT_WORD_BONUS = 1.0
 #: a prefix this long is marked wherever it begins a word; a shorter one only where it
@@ -123,6 +126,9 @@ class Scorer:
             else None
             for forms in exact_forms(plan, vocabulary)
         ]
+        #: per group: typed with diacritics (a deliberate spelling: other spellings weigh
+        #: less; a plain word only prefers its plain form, "nam" may be "năm")
+        self.accented = [any(fold(w) != w for w in group.spelled) for group in plan.groups]
         words = [fold(word) for group in plan.groups for word in group.spelled]
         self.phrase = None
         if len(words) > 1:
@@ -148,7 +154,8 @@ class Scorer:
         title_lower = body_lower = None
         total = 0.0
         in_title = 0
-        for weights, exact in zip(self.weights, self.exact, strict=True):
+        other_spelling = False
+        for weights, exact, accented in zip(self.weights, self.exact, self.accented, strict=True):
             best = 0.0
             in_title += any(
                 _frequency(alternative, title, entry.title_folded) for alternative, _ in weights
@@ -167,13 +174,16 @@ class Scorer:
                     best *= 1 + EXACT_WORD_BONUS
                 elif exact.search(body_lower):
                     best *= 1 + EXACT_WORD_BONUS / 2
+                elif accented:
+                    best *= OTHER_SPELLING_FACTOR
+                    other_spelling = True
             total += best
-        if len(self.weights) > 1 and in_title == len(self.weights):
+        if len(self.weights) > 1 and in_title == len(self.weights) and not other_spelling:
             total += TITLE_COVERAGE_BONUS
         if self.phrase is not None:
             total += PHRASE_BONUS * (
                 bool(self.phrase.search(entry.title_folded))
-                + 0.5 * bool(self.phrase.search(entry.body_folded))
+                + 0.75 * bool(self.phrase.search(entry.body_folded))
             )
         if self.exact_phrase:
             total += EXACT_BONUS * (
@@ -197,9 +207,13 @@ class Marking:
     @classmethod
     def of(cls, plan: Plan, vocabulary: Vocabulary) -> Marking:
         alternatives = [a for group in plan.groups for a in group.alternatives]
+        phrases = [a.terms for a in alternatives if len(a.terms) > 1 and a.phrase]
+        typed = tuple(fold(word) for group in plan.groups for word in group.spelled)
+        if len(typed) > 1:  # the query itself, where its words stand together
+            phrases.append(typed)
         return cls(
             words=[a.terms[0] for a in alternatives if len(a.terms) == 1 and not a.prefix],
-            phrases=[a.terms for a in alternatives if len(a.terms) > 1 and a.phrase],
+            phrases=phrases,
             prefix=next((a.terms[-1] for a in plan.groups[-1].alternatives if a.prefix), None),
             exact={
                 term: forms
@@ -247,7 +261,8 @@ def highlight(
 ) -> str:
     """A passage of ``text`` around the first match: matched words in <mark>, all escaped.
 
-    ``words`` are folded; ``phrases`` are marked where their words stand together;
+    ``words`` are folded; ``phrases`` are marked where their words stand together, and
+    the passage shown starts at the first of them where there is one;
     ``prefix`` also marks the words it begins. Where ``exact`` gives
     a word's preferred spellings (the query's "số"), only those are marked ("hồ sơ" is
     not), unless ``text`` spells the word no such way at all.
@@ -264,11 +279,14 @@ def highlight(
         if preferred:
             found = [(a, b) for a, b in found if lowered[a:b] in preferred] or found
         spans += found
+    together: list[int] = []  # where a phrase stands: the snippet starts there
     for phrase in phrases or []:
         pattern = rf"(?<!{_WORD})" + r"\W+".join(map(re.escape, phrase)) + rf"(?!{_WORD})"
-        spans += [
+        found = [
             (offsets[m.start()], offsets[m.end() - 1] + 1) for m in re.finditer(pattern, folded)
         ]
+        spans += found
+        together += [start for start, _ in found]
     if prefix:
         pattern = rf"(?<!{_WORD}){re.escape(prefix)}{_WORD}*"
         completions = [
@@ -287,7 +305,7 @@ def highlight(
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
-    first = merged[0][0] if merged else 0
+    first = min(together) if together else merged[0][0] if merged else 0
     begin = max(0, first - limit // 3)
     if begin:
         space = text.rfind(" ", 0, begin + 1)

@@ -386,3 +386,38 @@ async def test_introspection_passes_the_default_cost(loaded_url: str, query: str
     async with app_client(loaded_url) as client:
         data = await gql(client, query)
     assert data["__schema"]["queryType"]["name"] == "Query"
+
+
+# --- search's own work (issue 15) -----------------------------------------------------
+
+SEARCH_HIT = "totalCount nodes { score snippet }"
+
+
+def aliased_searches(queries: list[str], first: int) -> str:
+    return (
+        "{ "
+        + " ".join(
+            f's{n}: search(query: "{q}", first: {first}) {{ {SEARCH_HIT} }}'
+            for n, q in enumerate(queries)
+        )
+        + " }"
+    )
+
+
+async def test_aliased_searches_cost_their_ranking_work(loaded_url: str) -> None:
+    """The red team's 30 aliased ``search(first: 100)`` over common words was costed 81,090
+    and accepted (1.3-2.1 s); 30 aliased 32-word searches were costed 60 (~1,050 SQL
+    statements). Both are refused now, before any statement; eight searches still run."""
+    long = " ".join(f"từ{n}" for n in range(32))
+    async with app_client(loaded_url) as client:
+        common = await refused(client, aliased_searches(["số"] * 30, 100))
+        wordy = await refused(client, aliased_searches([long] * 30, 20))
+        eight = await post(client, aliased_searches(["số"] * 8, 10))
+        nine = await refused(client, aliased_searches(["số"] * 9, 10))
+    assert common["extensions"]["code"] == wordy["extensions"]["code"] == "COST_LIMIT"
+    assert common["extensions"]["cost"] > 30 * Limits().search_cost
+    # 32 words each: the per-word work counts
+    assert wordy["extensions"]["cost"] >= 30 * (Limits().search_cost + 32 * 1000)
+    assert "errors" not in eight, eight
+    assert eight["data"]["s7"]["totalCount"] > 0
+    assert nine["extensions"]["code"] == "COST_LIMIT"

@@ -1,4 +1,4 @@
-"""The document cache (api.documents): a repeated query text is neither parsed nor
+"""The document cache (api.document_cache): a repeated query text is neither parsed nor
 validated again, and everything that depends on the request still is checked."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import strawberry.schema.schema
 
-from api.documents import MAX_QUERY_CHARS, DocumentStore
+from api.document_cache import MAX_QUERY_CHARS, DocumentStore
 from devkit.client import app_client, error_codes, gql, post
 
 PAGE = """query Page($n: Int) { questions(first: $n) { totalCount nodes { id } } }

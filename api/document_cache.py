@@ -16,6 +16,12 @@ per schema (the query limits, introspection on or off), so the query text is the
 Strawberry has ``ParserCache`` and ``ValidationCache``; they are not used because they are
 bounded by count only, keep invalid documents too, and key validation on hashing the whole
 document tree each request.
+
+It works through the public fields of Strawberry's ``ExecutionContext`` that those two
+extensions set themselves: ``graphql_document`` (set before parsing, so the query text is
+not parsed) and ``pre_execution_errors`` (set before validating, so the rules do not run
+again). No private name is read (tests/api/test_public_api.py), and
+tests/api/test_document_cache.py proves the skip on the installed Strawberry.
 """
 
 from __future__ import annotations
