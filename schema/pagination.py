@@ -83,8 +83,15 @@ def connection(
     total: int,
     window: Page,
     edge: Callable[..., Any] = relay.Edge,
+    *,
+    listed: int | None = None,
+    **fields: Any,
 ) -> Any:
-    """Build a connection of type ``cls`` (edges, nodes, pageInfo, totalCount) from a page."""
+    """Build a connection of type ``cls`` (edges, nodes, pageInfo, totalCount) from a page.
+
+    Pages end at ``listed`` items where fewer than ``total`` can be paged through (search
+    ranks a capped list); ``fields`` are the connection type's own further fields.
+    """
     edges = [
         edge(cursor=encode_cursor(window.offset + i), node=node) for i, node in enumerate(nodes)
     ]
@@ -92,8 +99,9 @@ def connection(
         edges=edges,
         nodes=list(nodes),
         total_count=total,
+        **fields,
         page_info=relay.PageInfo(
-            has_next_page=window.offset + len(nodes) < total,
+            has_next_page=window.offset + len(nodes) < (total if listed is None else listed),
             has_previous_page=window.offset > 0,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,

@@ -29,7 +29,7 @@ from schema.context import Info
 from schema.documents import Document
 from schema.errors import BadUserInput
 from schema.figures import Figure
-from schema.pagination import Page, encode_cursor, page
+from schema.pagination import Page, connection, page
 from schema.passages import Passage
 from schema.pillars import Pillar, PillarCode
 from schema.provinces import Province
@@ -283,23 +283,18 @@ def _search_connection(
 ) -> SearchConnection:
     """A page of the ranked list: ``ranked`` is its length (pages end there), ``total``
     the count of matches (which may go beyond the list; a lower bound unless ``exact``)."""
-    edges = [
-        SearchEdge(cursor=encode_cursor(window.offset + i), node=hit) for i, hit in enumerate(hits)
-    ]
-    return SearchConnection(
-        edges=edges,
-        nodes=hits,
-        page_info=relay.PageInfo(
-            has_next_page=window.offset + len(hits) < ranked,
-            has_previous_page=window.offset > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=total,
+    built: SearchConnection = connection(
+        SearchConnection,
+        hits,
+        total,
+        window,
+        SearchEdge,
+        listed=ranked,
         total_count_is_exact=exact,
         facets=facets,
         suggestion=suggestion,
     )
+    return built
 
 
 async def resolve_search(
