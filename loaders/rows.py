@@ -84,8 +84,9 @@ def build_rows(parsed: list[Parsed]) -> tuple[Rows, list[SourceReport]]:
     rows["search_entries"] = search_entries(rows)
     rows["search_terms"] = search_terms(rows["search_entries"])
     report_list = list(reports.values())
+    cited = cited_lines(rows)
     for p, report in zip(parsed, report_list, strict=True):
-        report.coverage = coverage(p, rows)
+        report.coverage = coverage(p, cited.get(p.entry.slug, set()))
     if merge_warnings:
         report_list[0].warnings.extend(f"documents: {w.message}" for w in merge_warnings)
     return dict(rows), report_list
@@ -374,13 +375,19 @@ def _passage_rows(rows: Rows, p: Parsed, report: SourceReport, document_of: Docu
         report.figures += 1
 
 
-def coverage(p: Parsed, rows: Rows) -> float:
-    """The share of a source's content lines (``loaders.passages.content_lines``) that some
-    row cites: a question, target, task, document citation, ranking, passage or figure."""
-    content = content_lines(p.entry.kind, p.lines)
-    cited: set[int] = set()
+def cited_lines(rows: Rows) -> dict[str, set[int]]:
+    """Per source, the lines some row cites: a question, target, task, document citation,
+    ranking, passage or figure (one pass over the rows, however many sources)."""
+    cited: dict[str, set[int]] = defaultdict(set)
     for table in rows.values():
         for row in table:
-            if row.get("source_id") == p.entry.slug and "line_start" in row:
-                cited.update(range(row["line_start"], row["line_end"] + 1))
+            if "line_start" in row and "source_id" in row:
+                cited[row["source_id"]].update(range(row["line_start"], row["line_end"] + 1))
+    return cited
+
+
+def coverage(p: Parsed, cited: set[int]) -> float:
+    """The share of a source's content lines (``loaders.passages.content_lines``) that
+    ``cited`` (the lines its rows cite, ``cited_lines``) holds."""
+    content = content_lines(p.entry.kind, p.lines)
     return len(content & cited) / len(content) if content else 1.0
