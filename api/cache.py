@@ -17,7 +17,8 @@ caching fails open.
 
 GET answers carry a strong ``ETag``; ``If-None-Match`` gets 304. They are ``public`` for
 a minute, unless API keys are required: then ``private`` and varying on the credential
-headers, so no shared cache hands a keyed answer to a caller without a key.
+headers, so no shared cache hands a keyed answer to a caller without a key. They vary on
+``Accept-Encoding`` too (api.compression: a coded answer has its own tag).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.compression import VARY as CODING_VARY
 from api.decoding import GraphQLRequest
 from api.errors import BAD_USER_INPUT, HttpError
 from api.logs import get_logger
@@ -183,9 +185,9 @@ def cache_headers(etag: str, *, keys_required: bool) -> dict[str, str]:
         return {
             "ETag": etag,
             "Cache-Control": PRIVATE_CACHE_CONTROL,
-            "Vary": CREDENTIAL_HEADERS,
+            "Vary": f"{CREDENTIAL_HEADERS}, {CODING_VARY}",
         }
-    return {"ETag": etag, "Cache-Control": PUBLIC_CACHE_CONTROL}
+    return {"ETag": etag, "Cache-Control": PUBLIC_CACHE_CONTROL, "Vary": CODING_VARY}
 
 
 class ResponseCache:

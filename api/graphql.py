@@ -13,7 +13,9 @@ Each step is a call into the module that owns it; this one only puts them in ord
 5. otherwise the operation runs (``api.operations`` picks it and refuses a mutation over
    GET with 405); its errors are coded and the unexpected ones logged with the request id
    (``api.errors.classify``);
-6. GET answers carry an ``ETag`` and a ``Cache-Control`` policy; a matching
+6. answers are UTF-8 JSON, coded (brotli, gzip) when the client accepts it and they are
+   large enough (``api.compression``: cached answers keep their coded forms);
+7. GET answers carry an ``ETag`` and a ``Cache-Control`` policy; a matching
    ``If-None-Match`` gets 304 (``api.cache``).
 """
 
@@ -38,6 +40,7 @@ from api.cache import (
     response_key,
     sha256_hex,
 )
+from api.compression import MIN_BYTES, VARY, accepted_coding, coded_etag
 from api.decoding import (
     GRAPHQL_RESPONSE_JSON,
     GraphQLRequest,
@@ -130,7 +133,7 @@ class GraphQLEndpoint:
                     await state.persisted_queries.set(*register)
                 request.state.cache = "hit"
                 state.metrics.cache_hits.inc()
-                return self._answer(request, hit.body, 200, hit.etag, media_type)
+                return self._answer(request, hit.body, 200, hit.etag, media_type, keep=True)
             request.state.cache = "miss"
             state.metrics.cache_misses.inc()
 
@@ -177,9 +180,7 @@ class GraphQLEndpoint:
             # type it is a 400 (or its own status: 405 for a mutation over GET)
             payload.pop("data", None)
             status = 400 if status == 200 else status
-        # ASCII-only JSON: a string literal in the query may hold a lone surrogate, which
-        # an error message can echo and no UTF-8 encoder would take
-        body = json.dumps(payload, separators=(",", ":")).encode("ascii")
+        body = encode_json(payload)
         etag = etag_of(body)
 
         if not classified.errors:
@@ -189,20 +190,53 @@ class GraphQLEndpoint:
             # the entry is filed under the old version and never served again
             if version is not None:
                 await state.response_cache.set(version, key, CachedResponse(body, etag))
-        response = self._answer(request, body, status, etag if status == 200 else None, media_type)
+        response = self._answer(request, body, status, etag, media_type, keep=not classified.errors)
         if status == 405:
             response.headers["Allow"] = "POST"
         return response
 
     def _answer(
-        self, request: Request, body: bytes, status: int, etag: str | None, media_type: str
+        self,
+        request: Request,
+        body: bytes,
+        status: int,
+        etag: str,
+        media_type: str,
+        *,
+        keep: bool,
     ) -> Response:
-        headers: dict[str, str] = {}
-        if request.method == "GET" and etag is not None:
-            headers = cache_headers(etag, keys_required=self._state.settings.require_api_key)
-            if etag_matches(request.headers.get("if-none-match"), etag):
+        """The response for ``body`` (tagged ``etag``), coded as the client accepts.
+
+        ``keep``: the answer is cacheable, so its coded form is kept for the next hit.
+        """
+        coding = (
+            accepted_coding(request.headers.get("accept-encoding"))
+            if len(body) >= MIN_BYTES
+            else None
+        )
+        headers = {"Vary": VARY}
+        if request.method == "GET" and status == 200:
+            tag = etag if coding is None else coded_etag(etag, coding)
+            headers = cache_headers(tag, keys_required=self._state.settings.require_api_key)
+            if etag_matches(request.headers.get("if-none-match"), tag):
                 return Response(status_code=304, headers=headers)
+        if coding is not None:
+            body = self._state.coded_answers.encode(body, etag, coding, keep=keep)
+            headers["Content-Encoding"] = coding
         return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+
+def encode_json(payload: dict[str, Any]) -> bytes:
+    """The answer as compact UTF-8 JSON (Vietnamese letters as themselves, not escapes).
+
+    A string literal in the query may hold a lone surrogate, which an error message can
+    echo and no UTF-8 encoder takes: such an answer falls back to ASCII-only JSON, where
+    it is a ``\\uXXXX`` escape as JSON allows.
+    """
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(payload, separators=(",", ":")).encode("ascii")
 
 
 _NAMED_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.cache import ContentVersion, PersistedQueries, ResponseCache
+from api.compression import CodedAnswers
 from api.document_cache import DocumentStore
 from api.keys import LastUsed
 from api.metrics import Metrics
@@ -32,6 +33,8 @@ class AppState:
     last_used: LastUsed
     #: content-derived values memoised by content version (schema.context.Context)
     corpus_cache: MutableMapping[Hashable, Any]
+    #: coded (brotli, gzip) forms of cacheable answers, by their ETag
+    coded_answers: CodedAnswers = field(default_factory=CodedAnswers)
 
     engine: AsyncEngine = field(init=False)
     #: statements sent by the request engine (N+1 tests, metrics)
