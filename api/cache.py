@@ -218,6 +218,34 @@ class ResponseCache:
             _warn("cache.unavailable", exc)
 
 
+#: what a ``GetKeys`` entry costs beyond its query string and key
+GET_KEY_OVERHEAD_BYTES = 200
+
+
+class GetKeys:
+    """Raw query strings of cacheable GETs and the response-cache key each maps to.
+
+    Decoding a GET (the query string, its JSON, a persisted query's text, the key's
+    digests) is a pure function of its query string, so once one was answered its key
+    can be looked up instead (api.graphql.GraphQLEndpoint.answer_hit). Filed by content
+    version like the cache, bounded by bytes, in this process only.
+    """
+
+    def __init__(self, max_bytes: int = 4 * 1024 * 1024) -> None:
+        self._items: LRUCache[tuple[int, bytes], tuple[str, str | None, int]] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda entry: entry[2]
+        )
+
+    def remember(self, version: int, query_string: bytes, key: str, operation: str | None) -> None:
+        size = len(query_string) + len(key) + GET_KEY_OVERHEAD_BYTES
+        if size <= self._items.maxsize:
+            self._items[(version, query_string)] = (key, operation, size)
+
+    def get(self, version: int, query_string: bytes) -> tuple[str, str | None] | None:
+        entry = self._items.get((version, query_string))
+        return None if entry is None else (entry[0], entry[1])
+
+
 class PersistedQueries:
     """Apollo automatic persisted queries: the query text by its SHA-256."""
 

@@ -27,7 +27,7 @@ from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import graphiql
 from api.admission import Admission, rate_headers
@@ -133,6 +133,7 @@ class GraphQLEndpoint:
                     await state.persisted_queries.set(*register)
                 request.state.cache = "hit"
                 state.metrics.cache_hits.inc()
+                self._remember_get(request, version, key)
                 return self._answer(request, hit.body, 200, hit.etag, media_type, keep=True)
             request.state.cache = "miss"
             state.metrics.cache_misses.inc()
@@ -190,10 +191,57 @@ class GraphQLEndpoint:
             # the entry is filed under the old version and never served again
             if version is not None:
                 await state.response_cache.set(version, key, CachedResponse(body, etag))
+                self._remember_get(request, version, key)
         response = self._answer(request, body, status, etag, media_type, keep=not classified.errors)
         if status == 405:
             response.headers["Allow"] = "POST"
         return response
+
+    def _remember_get(self, request: Request, version: int, key: str) -> None:
+        """File a GET's raw query string under its cache key, for ``answer_hit``."""
+        if request.method == "GET" and _fast_path_eligible(request.scope):
+            self._state.get_keys.remember(
+                version, request.scope["query_string"], key, request.state.operation
+            )
+
+    async def answer_hit(self, scope: Scope, send: Send) -> bool:
+        """Answer a GET whose query string is known to be cached; False to go the long way.
+
+        ``CachedGets`` calls this before routing and the other middleware. A query string
+        answered before maps to its response-cache key (``GetKeys``), so a hit skips the
+        body, decoding, the persisted-query lookup and the key's digests. What stays is
+        what a hit must still do: admission (key, rate limit), the ETag, 304 and coding,
+        the metrics and the log line (``ObserveRequests`` runs around this). An entry
+        the cache has dropped falls through before admission counts anything, so no
+        request is counted twice.
+        """
+        state = self._state
+        version = state.content_version.current
+        if version is None or not _fast_path_eligible(scope):
+            return False
+        known = state.get_keys.get(version, scope["query_string"])
+        if known is None:
+            return False
+        key, operation = known
+        hit = await state.response_cache.get(version, key)
+        if hit is None:
+            return False
+        request = Request(scope)
+        request.state.operation = operation
+        try:
+            admitted = await self._admission.admit(request)
+            request.state.caller = admitted.name
+            request.state.cache = "hit"
+            state.metrics.cache_hits.inc()
+            media_type = response_media_type(request.headers.get("accept"))
+            response = self._answer(request, hit.body, 200, hit.etag, media_type, keep=True)
+            response.headers.update(rate_headers(admitted.decision))
+        except HttpError as exc:
+            response = exc.response(_request_id(request))
+        # what CORSMiddleware, skipped here, adds to a response to a request without Origin
+        response.headers["Vary"] = ", ".join([*response.headers.getlist("Vary"), "Origin"])
+        await response(scope, _no_body, send)
+        return True
 
     def _answer(
         self,
@@ -224,6 +272,38 @@ class GraphQLEndpoint:
             body = self._state.coded_answers.encode(body, etag, coding, keep=keep)
             headers["Content-Encoding"] = coding
         return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+
+#: request headers that send a GET the long way: a body to read and bound, or CORS
+_LONG_WAY_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"origin"})
+
+
+def _fast_path_eligible(scope: Scope) -> bool:
+    return scope["method"] == "GET" and not any(
+        name in _LONG_WAY_HEADERS for name, _ in scope["headers"]
+    )
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+class CachedGets:
+    """Pure ASGI middleware: cache hits of ``GET /graphql`` answered before routing
+    (``GraphQLEndpoint.answer_hit``); everything else goes on to the app."""
+
+    def __init__(self, app: ASGIApp, endpoint: GraphQLEndpoint) -> None:
+        self.app = app
+        self._endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == "/graphql"
+            and await self._endpoint.answer_hit(scope, send)
+        ):
+            return
+        await self.app(scope, receive, send)
 
 
 def encode_json(payload: dict[str, Any]) -> bytes:
