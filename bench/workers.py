@@ -58,7 +58,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
         db = Path(folder) / "workers.db"
         env = {"DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
-        subprocess.run([str(BIN / "dxgraph"), "migrate"], env=env, check=True)
+        subprocess.run([str(BIN / "dxgraph"), "migrate"], env=env, check=True, capture_output=True)
         subprocess.run([str(BIN / "dxgraph"), "load"], env=env, check=True, capture_output=True)
         bases: dict[str, str] = {}
         for label, extra in (("1 worker", ["--workers", "1"]), ("default", [])):
