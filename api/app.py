@@ -41,7 +41,7 @@ from api.cache import (
 )
 from api.document_cache import DocumentStore, document_cache
 from api.errors import ErrorStages
-from api.graphql import GraphQLEndpoint
+from api.graphql import CachedGets, GraphQLEndpoint
 from api.limits import query_limits
 from api.logs import configure_logging, get_logger
 from api.metrics import Metrics
@@ -311,12 +311,13 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
             )
         return Response(state.metrics.render(), media_type=Metrics.CONTENT_TYPE)
 
+    endpoint = GraphQLEndpoint(state)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
-            Route("/graphql", GraphQLEndpoint(state)),
+            Route("/graphql", endpoint),
             Mount(graphiql.PREFIX, app=graphiql.assets(), name="graphiql-assets"),
         ],
         middleware=[
@@ -324,6 +325,8 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
             # (uvicorn's proxy handling is off: this app owns it, so tests see it too)
             Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips),
             Middleware(ObserveRequests, metrics=state.metrics),
+            # cache hits of GETs, answered before CORS and routing (api.graphql)
+            Middleware(CachedGets, endpoint=endpoint),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origin_list,

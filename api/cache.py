@@ -17,7 +17,8 @@ caching fails open.
 
 GET answers carry a strong ``ETag``; ``If-None-Match`` gets 304. They are ``public`` for
 a minute, unless API keys are required: then ``private`` and varying on the credential
-headers, so no shared cache hands a keyed answer to a caller without a key.
+headers, so no shared cache hands a keyed answer to a caller without a key. They vary on
+``Accept-Encoding`` too (api.compression: a coded answer has its own tag).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.compression import VARY as CODING_VARY
 from api.decoding import GraphQLRequest
 from api.errors import BAD_USER_INPUT, HttpError
 from api.logs import get_logger
@@ -183,9 +185,9 @@ def cache_headers(etag: str, *, keys_required: bool) -> dict[str, str]:
         return {
             "ETag": etag,
             "Cache-Control": PRIVATE_CACHE_CONTROL,
-            "Vary": CREDENTIAL_HEADERS,
+            "Vary": f"{CREDENTIAL_HEADERS}, {CODING_VARY}",
         }
-    return {"ETag": etag, "Cache-Control": PUBLIC_CACHE_CONTROL}
+    return {"ETag": etag, "Cache-Control": PUBLIC_CACHE_CONTROL, "Vary": CODING_VARY}
 
 
 class ResponseCache:
@@ -214,6 +216,34 @@ class ResponseCache:
             )
         except Exception as exc:
             _warn("cache.unavailable", exc)
+
+
+#: what a ``GetKeys`` entry costs beyond its query string and key
+GET_KEY_OVERHEAD_BYTES = 200
+
+
+class GetKeys:
+    """Raw query strings of cacheable GETs and the response-cache key each maps to.
+
+    Decoding a GET (the query string, its JSON, a persisted query's text, the key's
+    digests) is a pure function of its query string, so once one was answered its key
+    can be looked up instead (api.graphql.GraphQLEndpoint.answer_hit). Filed by content
+    version like the cache, bounded by bytes, in this process only.
+    """
+
+    def __init__(self, max_bytes: int = 4 * 1024 * 1024) -> None:
+        self._items: LRUCache[tuple[int, bytes], tuple[str, str | None, int]] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda entry: entry[2]
+        )
+
+    def remember(self, version: int, query_string: bytes, key: str, operation: str | None) -> None:
+        size = len(query_string) + len(key) + GET_KEY_OVERHEAD_BYTES
+        if size <= self._items.maxsize:
+            self._items[(version, query_string)] = (key, operation, size)
+
+    def get(self, version: int, query_string: bytes) -> tuple[str, str | None] | None:
+        entry = self._items.get((version, query_string))
+        return None if entry is None else (entry[0], entry[1])
 
 
 class PersistedQueries:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import os
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -125,11 +127,15 @@ def print_report(report: LoadReport) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="worker processes [default: one per CPU with Redis, else one]", min=1),
+    ] = None,
 ) -> None:
     """Migrate; load the bundled sources if the database holds no content; serve the API."""
     import uvicorn
 
+    from api.metrics import multiprocess_directory
     from db.migrate import upgrade
     from loaders.ingest import has_content
 
@@ -138,6 +144,53 @@ def serve(
     if not asyncio.run(has_content(settings.database_url)):
         typer.echo("the database holds no content: loading the bundled sources")
         _load_and_report(settings.database_url, BUNDLED_MANIFEST)
+    shared_limits = bool(settings.rate_limit_redis_url or settings.redis_url)
+    count = workers or default_workers(shared_limits=shared_limits)
+    with contextlib.ExitStack() as stack:
+        if count > 1:
+            # /metrics whole across workers (api.metrics); the workers inherit the env
+            stack.enter_context(multiprocess_directory())
+            if not shared_limits:
+                typer.echo(
+                    f"{count} workers without Redis: each keeps its own rate-limit counts "
+                    "(DXGRAPH_REDIS_URL or --workers 1 for one exact limit)",
+                    err=True,
+                )
+            if POOL_SIZE_ENV not in os.environ:
+                # the database's connection budget is the deployment's, not each worker's
+                size = max(MIN_POOL_SIZE, settings.db_pool_size // count)
+                stack.enter_context(_scoped_env(POOL_SIZE_ENV, str(size)))
+        _run_uvicorn(uvicorn, settings, host, port, count)
+
+
+@contextlib.contextmanager
+def _scoped_env(name: str, value: str) -> Iterator[None]:
+    """``name=value`` in the environment the workers inherit, for the block only."""
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
+
+
+#: ``DXGRAPH_DB_POOL_SIZE``; ``dxgraph serve`` divides the default among its workers
+POOL_SIZE_ENV = "DXGRAPH_DB_POOL_SIZE"
+MIN_POOL_SIZE = 5
+
+
+def default_workers(*, shared_limits: bool) -> int:
+    """One worker per CPU this process may run on (a container's CPU set, not the host's)
+    when the rate limits are shared through Redis; one otherwise, since workers without
+    Redis would each keep their own counts and so let an address through N times over."""
+    if not shared_limits:
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _run_uvicorn(uvicorn: Any, settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "api.app:create_server_app",
         factory=True,

@@ -13,7 +13,9 @@ Each step is a call into the module that owns it; this one only puts them in ord
 5. otherwise the operation runs (``api.operations`` picks it and refuses a mutation over
    GET with 405); its errors are coded and the unexpected ones logged with the request id
    (``api.errors.classify``);
-6. GET answers carry an ``ETag`` and a ``Cache-Control`` policy; a matching
+6. answers are UTF-8 JSON, coded (brotli, gzip) when the client accepts it and they are
+   large enough (``api.compression``: cached answers keep their coded forms);
+7. GET answers carry an ``ETag`` and a ``Cache-Control`` policy; a matching
    ``If-None-Match`` gets 304 (``api.cache``).
 """
 
@@ -25,7 +27,7 @@ from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import graphiql
 from api.admission import Admission, rate_headers
@@ -38,6 +40,7 @@ from api.cache import (
     response_key,
     sha256_hex,
 )
+from api.compression import MIN_BYTES, VARY, accepted_coding, coded_etag
 from api.decoding import (
     GRAPHQL_RESPONSE_JSON,
     GraphQLRequest,
@@ -130,7 +133,8 @@ class GraphQLEndpoint:
                     await state.persisted_queries.set(*register)
                 request.state.cache = "hit"
                 state.metrics.cache_hits.inc()
-                return self._answer(request, hit.body, 200, hit.etag, media_type)
+                self._remember_get(request, version, key)
+                return self._answer(request, hit.body, 200, hit.etag, media_type, keep=True)
             request.state.cache = "miss"
             state.metrics.cache_misses.inc()
 
@@ -177,9 +181,7 @@ class GraphQLEndpoint:
             # type it is a 400 (or its own status: 405 for a mutation over GET)
             payload.pop("data", None)
             status = 400 if status == 200 else status
-        # ASCII-only JSON: a string literal in the query may hold a lone surrogate, which
-        # an error message can echo and no UTF-8 encoder would take
-        body = json.dumps(payload, separators=(",", ":")).encode("ascii")
+        body = encode_json(payload)
         etag = etag_of(body)
 
         if not classified.errors:
@@ -189,20 +191,132 @@ class GraphQLEndpoint:
             # the entry is filed under the old version and never served again
             if version is not None:
                 await state.response_cache.set(version, key, CachedResponse(body, etag))
-        response = self._answer(request, body, status, etag if status == 200 else None, media_type)
+                self._remember_get(request, version, key)
+        response = self._answer(request, body, status, etag, media_type, keep=not classified.errors)
         if status == 405:
             response.headers["Allow"] = "POST"
         return response
 
+    def _remember_get(self, request: Request, version: int, key: str) -> None:
+        """File a GET's raw query string under its cache key, for ``answer_hit``."""
+        if request.method == "GET" and _fast_path_eligible(request.scope):
+            self._state.get_keys.remember(
+                version, request.scope["query_string"], key, request.state.operation
+            )
+
+    async def answer_hit(self, scope: Scope, send: Send) -> bool:
+        """Answer a GET whose query string is known to be cached; False to go the long way.
+
+        ``CachedGets`` calls this before routing and the other middleware. A query string
+        answered before maps to its response-cache key (``GetKeys``), so a hit skips the
+        body, decoding, the persisted-query lookup and the key's digests. What stays is
+        what a hit must still do: admission (key, rate limit), the ETag, 304 and coding,
+        the metrics and the log line (``ObserveRequests`` runs around this). An entry
+        the cache has dropped falls through before admission counts anything, so no
+        request is counted twice.
+        """
+        state = self._state
+        version = state.content_version.current
+        if version is None or not _fast_path_eligible(scope):
+            return False
+        known = state.get_keys.get(version, scope["query_string"])
+        if known is None:
+            return False
+        key, operation = known
+        hit = await state.response_cache.get(version, key)
+        if hit is None:
+            return False
+        request = Request(scope)
+        request.state.operation = operation
+        try:
+            admitted = await self._admission.admit(request)
+            request.state.caller = admitted.name
+            request.state.cache = "hit"
+            state.metrics.cache_hits.inc()
+            media_type = response_media_type(request.headers.get("accept"))
+            response = self._answer(request, hit.body, 200, hit.etag, media_type, keep=True)
+            response.headers.update(rate_headers(admitted.decision))
+        except HttpError as exc:
+            response = exc.response(_request_id(request))
+        # what CORSMiddleware, skipped here, adds to a response to a request without Origin
+        response.headers["Vary"] = ", ".join([*response.headers.getlist("Vary"), "Origin"])
+        await response(scope, _no_body, send)
+        return True
+
     def _answer(
-        self, request: Request, body: bytes, status: int, etag: str | None, media_type: str
+        self,
+        request: Request,
+        body: bytes,
+        status: int,
+        etag: str,
+        media_type: str,
+        *,
+        keep: bool,
     ) -> Response:
-        headers: dict[str, str] = {}
-        if request.method == "GET" and etag is not None:
-            headers = cache_headers(etag, keys_required=self._state.settings.require_api_key)
-            if etag_matches(request.headers.get("if-none-match"), etag):
+        """The response for ``body`` (tagged ``etag``), coded as the client accepts.
+
+        ``keep``: the answer is cacheable, so its coded form is kept for the next hit.
+        """
+        coding = (
+            accepted_coding(request.headers.get("accept-encoding"))
+            if len(body) >= MIN_BYTES
+            else None
+        )
+        headers = {"Vary": VARY}
+        if request.method == "GET" and status == 200:
+            tag = etag if coding is None else coded_etag(etag, coding)
+            headers = cache_headers(tag, keys_required=self._state.settings.require_api_key)
+            if etag_matches(request.headers.get("if-none-match"), tag):
                 return Response(status_code=304, headers=headers)
+        if coding is not None:
+            body = self._state.coded_answers.encode(body, etag, coding, keep=keep)
+            headers["Content-Encoding"] = coding
         return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+
+#: request headers that send a GET the long way: a body to read and bound, or CORS
+_LONG_WAY_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"origin"})
+
+
+def _fast_path_eligible(scope: Scope) -> bool:
+    return scope["method"] == "GET" and not any(
+        name in _LONG_WAY_HEADERS for name, _ in scope["headers"]
+    )
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+class CachedGets:
+    """Pure ASGI middleware: cache hits of ``GET /graphql`` answered before routing
+    (``GraphQLEndpoint.answer_hit``); everything else goes on to the app."""
+
+    def __init__(self, app: ASGIApp, endpoint: GraphQLEndpoint) -> None:
+        self.app = app
+        self._endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == "/graphql"
+            and await self._endpoint.answer_hit(scope, send)
+        ):
+            return
+        await self.app(scope, receive, send)
+
+
+def encode_json(payload: dict[str, Any]) -> bytes:
+    """The answer as compact UTF-8 JSON (Vietnamese letters as themselves, not escapes).
+
+    A string literal in the query may hold a lone surrogate, which an error message can
+    echo and no UTF-8 encoder takes: such an answer falls back to ASCII-only JSON, where
+    it is a ``\\uXXXX`` escape as JSON allows.
+    """
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(payload, separators=(",", ":")).encode("ascii")
 
 
 _NAMED_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")

@@ -2,20 +2,65 @@
 
 Each app owns its registry (two apps in one process, as in tests, never share counters).
 ``GET /metrics`` renders it in the Prometheus text format.
+
+``dxgraph serve --workers N`` (N > 1) runs prometheus_client's documented multiprocess
+mode: every worker writes its samples to files in ``PROMETHEUS_MULTIPROC_DIR`` (a
+temporary directory per serve, ``multiprocess_directory``), and whichever worker answers
+``/metrics`` renders all of them summed, so the page is whole across workers. A live
+collector cannot run there, so the SQL statement count becomes a counter each worker
+brings up to date after every request and before rendering.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
 #: operation names are chosen by clients: only this many distinct ones get their own label
 MAX_OPERATION_LABELS = 200
 _OPERATION_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
+
+#: prometheus_client's switch to multiprocess mode, read when it is first imported
+MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess_mode() -> bool:
+    return bool(os.environ.get(MULTIPROCESS_DIR_ENV))
+
+
+@contextlib.contextmanager
+def multiprocess_directory() -> Iterator[str]:
+    """Multiprocess mode for the worker processes started inside the block.
+
+    An operator's own ``PROMETHEUS_MULTIPROC_DIR`` is used as it is (they own wiping it);
+    otherwise a fresh temporary directory, removed when the block ends: files left from
+    an earlier serve would be summed into this one's counters.
+    """
+    given = os.environ.get(MULTIPROCESS_DIR_ENV)
+    if given:
+        yield given
+        return
+    directory = tempfile.mkdtemp(prefix="dxgraph-metrics-")
+    os.environ[MULTIPROCESS_DIR_ENV] = directory
+    try:
+        yield directory
+    finally:
+        os.environ.pop(MULTIPROCESS_DIR_ENV, None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 class _StatementCollector(Collector):
@@ -72,10 +117,30 @@ class Metrics:
             registry=self.registry,
         )
         self._operations: set[str] = set()
+        self._multiprocess = multiprocess_mode()
+        self._statement_count: Callable[[], int] | None = None
+        self._statements_synced = 0
+        self._statements: Counter | None = None
 
     def count_statements(self, count: Callable[[], int]) -> None:
         """Expose ``dxgraph_db_statements_total`` from a live counter."""
-        self.registry.register(_StatementCollector(count))
+        if not self._multiprocess:
+            self.registry.register(_StatementCollector(count))
+            return
+        self._statement_count = count
+        self._statements = Counter(
+            "dxgraph_db_statements",
+            "SQL statements sent to the database by every worker",
+            registry=self.registry,
+        )
+
+    def _sync_statements(self) -> None:
+        if self._statement_count is None or self._statements is None:
+            return
+        count = self._statement_count()
+        if count > self._statements_synced:
+            self._statements.inc(count - self._statements_synced)
+            self._statements_synced = count
 
     def operation_label(self, name: str | None) -> str:
         """A bounded label for a client-chosen operation name."""
@@ -92,6 +157,14 @@ class Metrics:
     def observe(self, operation: str, status: int, seconds: float) -> None:
         self.requests.labels(operation, str(status)).inc()
         self.duration.labels(operation).observe(seconds)
+        if self._multiprocess:
+            self._sync_statements()
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if not self._multiprocess:
+            return generate_latest(self.registry)
+        self._sync_statements()
+        # every worker's files, summed (prometheus_client's multiprocess recipe)
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)

@@ -11,7 +11,8 @@ import strawberry
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from api.cache import ContentVersion, PersistedQueries, ResponseCache
+from api.cache import ContentVersion, GetKeys, PersistedQueries, ResponseCache
+from api.compression import CodedAnswers
 from api.document_cache import DocumentStore
 from api.keys import LastUsed
 from api.metrics import Metrics
@@ -32,6 +33,10 @@ class AppState:
     last_used: LastUsed
     #: content-derived values memoised by content version (schema.context.Context)
     corpus_cache: MutableMapping[Hashable, Any]
+    #: coded (brotli, gzip) forms of cacheable answers, by their ETag
+    coded_answers: CodedAnswers = field(default_factory=CodedAnswers)
+    #: GET query strings known to be cached, by content version (api.graphql.CachedGets)
+    get_keys: GetKeys = field(default_factory=GetKeys)
 
     engine: AsyncEngine = field(init=False)
     #: statements sent by the request engine (N+1 tests, metrics)

@@ -145,7 +145,17 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         server = keeper.start(
             "dxgraph",
-            [str(VENV_BIN / "dxgraph"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            # one worker: compared with one PostGraphile process, RSS read from that process
+            [
+                str(VENV_BIN / "dxgraph"),
+                "serve",
+                "--workers",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
             env={
                 "DATABASE_URL": f"sqlite+aiosqlite:///{folder}/heavy.db",
                 "DXGRAPH_ANON_RATE_LIMIT": UNLIMITED_RATE,

@@ -317,7 +317,17 @@ def start_servers(
     port = free_port()
     servers["dxgraph"] = keeper.start(
         "dxgraph",
-        [str(VENV_BIN / "dxgraph"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        # one worker: compared with one PostGraphile process, RSS read from that process
+        [
+            str(VENV_BIN / "dxgraph"),
+            "serve",
+            "--workers",
+            "1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         env={**SERVER_ENV, "DATABASE_URL": deployment.url},
         port=port,
         logdir=logdir,
