@@ -47,8 +47,19 @@ def _show(run: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def app_page(node_modules: None, chromium: Path, live_base: str, live_dir: Path) -> dict[str, Any]:
-    """One browser session on the app's GraphiQL page."""
-    return _browse(live_base, live_dir / "graphiql.png")
+    """One browser session on the app's GraphiQL page.
+
+    Typing key by key into CodeMirror on a loaded 2-core machine has failed about one run
+    in five (seen on main, not reproduced on demand): a session whose typed text or answer
+    came out wrong gets one more try, and the first attempt rides along in the result so
+    a failure of both shows each.
+    """
+    run = _browse(live_base, live_dir / "graphiql.png")
+    if not run["ok"] or run.get("editorText") != QUERY or run.get("result") != EXPECTED:
+        retried = _browse(live_base, live_dir / "graphiql-retry.png")
+        retried["first_attempt"] = run
+        return retried
+    return run
 
 
 def test_a_query_typed_into_graphiql_runs(app_page: dict[str, Any]) -> None:
