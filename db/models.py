@@ -263,6 +263,18 @@ class QuestionCitation(CitedMixin, Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
+class QuestionAlias(Base):
+    """An ID a question was once served under: a repeat printed twice in one source that is
+    served once now (the handbook's "…/q/h46"); ``node(id:)`` of it finds the question."""
+
+    __tablename__ = "question_aliases"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    question_id: Mapped[str] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+
+
 class RecordPillar(Base):
     """The pillars of a question, target or task: ``record_id`` is that record's ID."""
 

@@ -80,6 +80,7 @@ def parse_handbook_questions(
         if first is not None:
             # Phần 2 prints four questions of Phần I again: served once, cited at both
             first.repeats.append(span)
+            first.repeat_keys.append(f"h{headings}")
             return
         question = QuestionRecord(
             number=None,

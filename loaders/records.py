@@ -60,6 +60,8 @@ class QuestionRecord:
     document_numbers: list[str] = field(default_factory=list)
     #: the other places the source prints the same question (a handbook's repeats)
     repeats: list[Span] = field(default_factory=list)
+    #: the keys those repeats were once served under ("h46"), still resolving to this one
+    repeat_keys: list[str] = field(default_factory=list)
     #: what its ID is made of where its number is not (an unnumbered handbook question:
     #: "h7", its place among the source's question headings, repeats included)
     key: str | None = None

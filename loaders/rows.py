@@ -195,6 +195,10 @@ def _question_rows(rows: Rows, p: Parsed, report: SourceReport, document_of: Doc
         if q.key is None and q.number is None:
             unnumbered += 1
         q_id = ids.question_id(entry.slug, q.number, unnumbered, q.key)
+        rows["question_aliases"].extend(
+            {"id": ids.question_id(entry.slug, None, 0, key), "question_id": q_id}
+            for key in q.repeat_keys
+        )
         rows["question_citations"].extend(
             {"question_id": q_id, "position": i, **_cite(p, span)}
             for i, span in enumerate([q.span, *q.repeats], start=1)

@@ -31,6 +31,7 @@ CONTENT_TABLES: tuple[type[models.Base], ...] = (
     models.Question,
     models.QuestionDocument,
     models.QuestionCitation,
+    models.QuestionAlias,
     models.RecordPillar,
     models.Ranking,
     models.Passage,

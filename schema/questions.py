@@ -16,7 +16,13 @@ from schema.common import (
     text_match,
 )
 from schema.context import Info
-from schema.dataloaders import load_province_row, loader, nodes_by_id, rows_by_parent
+from schema.dataloaders import (
+    load_province_row,
+    loader,
+    nodes_by_id,
+    row_loader,
+    rows_by_parent,
+)
 from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.sources import Citation
@@ -99,7 +105,20 @@ class Question(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Question | None]:
-        return await nodes_by_id(info, models.Question, node_ids, cls.from_row)
+        found = await nodes_by_id(info, models.Question, node_ids, cls.from_row)
+        missing = [node_id for node_id, q in zip(node_ids, found, strict=True) if q is None]
+        if not missing:
+            return found
+        # an ID a repeated question was once served under names the question kept
+        aliases = await row_loader(info, models.QuestionAlias).load_many(missing)
+        kept_ids = {a.id: a.question_id for a in aliases if a is not None}
+        if not kept_ids:
+            return found
+        kept = await nodes_by_id(info, models.Question, list(kept_ids.values()), cls.from_row)
+        by_alias = dict(zip(kept_ids, kept, strict=True))
+        return [
+            q if q is not None else by_alias.get(i) for i, q in zip(node_ids, found, strict=True)
+        ]
 
 
 _documents_batch = rows_by_parent(

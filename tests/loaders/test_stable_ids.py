@@ -41,6 +41,10 @@ def test_pre_existing_ids_name_the_same_content(
         kept = {(i.split("/q/")[0], t) for i, t in now.items() if i in cited_twice}
         assert {(i.split("/q/")[0], before[i]) for i in gone} <= kept
         assert len(gone) == 4  # the four Phần I questions Lào Cai's Phần 2 prints again
+        # ...and each gone ID is an alias of the question kept with its text
+        aliases = {r["id"]: r["question_id"] for r in rows["question_aliases"]}
+        assert set(aliases) == gone
+        assert all(now[aliases[i]] == before[i] for i in gone)
     else:
         assert gone == set()
     assert {i: now[i] for i in before if i not in gone} == {
