@@ -85,6 +85,7 @@ async def test_unauthenticated_is_401(db_url: str) -> None:
         assert response.headers["www-authenticate"].startswith("Bearer")
 
 
+@pytest.mark.rate_window
 async def test_rate_limited_is_429_with_retry_after(db_url: str) -> None:
     async with app_client(db_url, anon_rate_limit="2/minute") as client:
         statuses = [
@@ -175,6 +176,7 @@ async def test_introspection_can_be_disabled(db_url: str) -> None:
     assert len(data["data"]["pillars"]) == 3
 
 
+@pytest.mark.rate_window
 async def test_a_key_works_when_required(db_url: str) -> None:
     key = await with_sessions(db_url, lambda m: create_key(m, "newsroom", "5/minute"))
     async with app_client(db_url, require_api_key=True) as client:

@@ -14,6 +14,8 @@ from api.cache import MemoryStore, ResponseCache
 from api.graphql import GraphQLEndpoint
 from devkit.client import app_client
 
+pytestmark = pytest.mark.rate_window
+
 QUERY = "query Page { questions(first: 20) { nodes { text answer } } }"
 
 

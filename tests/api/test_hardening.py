@@ -43,6 +43,7 @@ async def client_from(
             yield client
 
 
+@pytest.mark.rate_window
 async def test_a_spoofed_forwarded_for_through_a_trusted_proxy_picks_no_bucket(
     db_url: str,
 ) -> None:
@@ -68,6 +69,7 @@ async def test_a_spoofed_forwarded_for_through_a_trusted_proxy_picks_no_bucket(
     assert other.status_code == 200
 
 
+@pytest.mark.rate_window
 async def test_forwarded_for_from_an_untrusted_peer_is_ignored(db_url: str) -> None:
     async with client_from(
         "192.0.2.44", db_url, forwarded_allow_ips="10.0.0.5", anon_rate_limit="2/minute"
@@ -83,6 +85,7 @@ async def test_forwarded_for_from_an_untrusted_peer_is_ignored(db_url: str) -> N
     assert statuses == [200, 200, 429, 429]
 
 
+@pytest.mark.rate_window
 async def test_trusted_proxies_may_be_a_network_and_hops_are_skipped(db_url: str) -> None:
     """Two trusted hops (CDN → nginx): the client is the first untrusted one from the right."""
     async with client_from(
@@ -128,6 +131,7 @@ async def test_metrics_can_require_a_bearer_token(db_url: str) -> None:
     assert 'operation="Secret"' in right.text
 
 
+@pytest.mark.rate_window
 async def test_refused_keys_spend_the_anonymous_budget(db_url: str) -> None:
     async with app_client(db_url, anon_rate_limit="3/minute") as client:
         statuses = [
@@ -300,6 +304,7 @@ async def test_a_hung_database_backend_is_given_up_on_after_the_db_timeout(
     assert again.status_code == 200
 
 
+@pytest.mark.rate_window
 async def test_malformed_requests_spend_the_rate_limit_too(db_url: str) -> None:
     async with app_client(db_url, anon_rate_limit="2/minute") as client:
         statuses = [

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from api.keys import create_key, list_keys, revoke_key
 from devkit.client import app_client, error_codes, with_sessions
 from devkit.redisserver import redis_server
+
+pytestmark = pytest.mark.rate_window
 
 QUERY = {"query": "{ pillars { code } }"}
 
