@@ -1,14 +1,13 @@
-"""Search across questions, tasks, targets and documents: as people type, forgiving typos,
-exact spellings first, with facets and a suggestion.
+"""Search across questions, tasks, targets, documents, figures and passages: as people
+type, forgiving typos, exact spellings first, with facets and a suggestion.
 
 A query becomes a plan (``schema.search_plan``: each word with its exact, prefix, typo and
 compound alternatives, against the index's vocabulary, memoised per content version) that
-the backend's full-text index matches (FTS5 on SQLite, a GIN-indexed tsvector on
-PostgreSQL) over folded tokens. The engine picks the best ``CANDIDATES`` matches by its
-own rank; one scorer for both backends (``schema.search_rank``) orders them, so SQLite and
-PostgreSQL agree. ``totalCount`` and the facets count every match up to ``EXACT_TOTAL``;
-past it, ``totalCountIsExact`` says the count is a lower bound (Elasticsearch's
-``track_total_hits``).
+the search engine matches (``schema.search_engine``: a Tantivy index of the search
+entries, built once per content version, the same whichever database they come from).
+The engine counts every match, works out the facets when they are asked for, and lists
+its best ``CANDIDATES`` by BM25; the scorer (``schema.search_rank``) orders the first
+``RERANKED`` of them, so the cost of ranking stays flat as the corpus grows.
 """
 
 from __future__ import annotations
@@ -19,12 +18,11 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import column, func, literal_column, select, table
-from sqlalchemy import text as sql
+from sqlalchemy import func, select
 from strawberry import relay
 
 from db import models
-from schema.common import MAX_SEARCH_LENGTH, MAX_WORDS, pillar_filter, province_slug
+from schema.common import MAX_SEARCH_LENGTH, MAX_WORDS, province_slug
 from schema.context import Info
 from schema.documents import Document
 from schema.errors import BadUserInput
@@ -34,7 +32,8 @@ from schema.passages import Passage
 from schema.pillars import Pillar, PillarCode
 from schema.provinces import Province
 from schema.questions import Question
-from schema.search_plan import Plan, Vocabulary, plan_query
+from schema.search_engine import Facets, IndexedEntry, SearchIndex
+from schema.search_plan import Vocabulary, plan_query
 from schema.search_rank import Candidate, Marking, Scorer, Stats
 from schema.targets import Target
 from schema.tasks import Task
@@ -90,21 +89,29 @@ class PillarCount:
 
 @strawberry.type
 class SearchFacets:
-    """How the matches spread; each list is worked out only when it is asked for."""
+    """How the matches spread; counted by the engine once, when first asked for."""
 
-    type_counts: strawberry.Private[dict[str, int]]
-    province_counts: strawberry.Private[dict[str, int]]
-    #: the statement counting the matches' pillars (None: nothing matched)
-    pillar_counts: strawberry.Private[Any]
+    #: the engine and the query whose matches are counted (None: nothing to count)
+    engine: strawberry.Private[SearchIndex | None]
+    query: strawberry.Private[Any] = None
+    _counted: strawberry.Private[asyncio.Task[Facets] | None] = None
+
+    async def _counts(self) -> Facets:
+        if self.engine is None:
+            return Facets(kinds={}, provinces={}, pillars={})
+        if self._counted is None:  # the three lists share one aggregation
+            self._counted = asyncio.ensure_future(asyncio.to_thread(self.engine.facets, self.query))
+        return await self._counted
 
     @strawberry.field
-    def types(self) -> list[SearchTypeCount]:
-        ordered = sorted(self.type_counts.items(), key=lambda k: (-k[1], _TYPE_ORDER[k[0]]))
+    async def types(self) -> list[SearchTypeCount]:
+        counts = (await self._counts()).kinds
+        ordered = sorted(counts.items(), key=lambda k: (-k[1], _TYPE_ORDER[k[0]]))
         return [SearchTypeCount(type=SearchType(kind), count=count) for kind, count in ordered]
 
     @strawberry.field
     async def provinces(self, info: Info) -> list[ProvinceCount]:
-        ordered = sorted(self.province_counts.items(), key=_by_count)
+        ordered = sorted((await self._counts()).provinces.items(), key=_by_count)
         found = await Province.resolve_nodes(info=info, node_ids=[slug for slug, _ in ordered])
         return [
             ProvinceCount(province=province, count=count)
@@ -113,15 +120,9 @@ class SearchFacets:
         ]
 
     @strawberry.field
-    async def pillars(self, info: Info) -> list[PillarCount]:
-        if self.pillar_counts is None:
-            return []
-        async with info.context.session() as session:
-            rows = (await session.execute(self.pillar_counts)).all()
-        return [
-            PillarCount(pillar=Pillar.of(code), count=int(count))
-            for code, count in sorted(rows, key=_by_count)
-        ]
+    async def pillars(self) -> list[PillarCount]:
+        ordered = sorted((await self._counts()).pillars.items(), key=_by_count)
+        return [PillarCount(pillar=Pillar.of(code), count=count) for code, count in ordered]
 
 
 @strawberry.type
@@ -150,45 +151,13 @@ class SearchConnection:
     )
 
 
-#: At most this many matches are ranked, the engine's own best first, and paged through:
-#: beyond it the order of the long tail is the engine's (a query matching more than this
-#: is a vague one), and the last page of the ranked list says ``hasNextPage: false``.
+#: At most this many matches are listed and paged through, the engine's best first (a
+#: query matching more is a vague one); the last page says ``hasNextPage: false``.
 CANDIDATES = 1000
-#: ``totalCount`` and the facets are exact up to this many matches, a lower bound beyond
-EXACT_TOTAL = 10_000
-
-
-def _match(dialect: str, plan: Plan) -> Any:
-    """The WHERE clause of the entries the plan matches, through the full-text index."""
-    if dialect == "postgresql":
-        tsquery = func.to_tsquery("simple", plan.tsquery())
-        return literal_column("tsv").op("@@")(tsquery)
-    return sql("search_fts MATCH :fts").bindparams(fts=plan.fts5())
-
-
-def _matching(dialect: str, plan: Plan, narrow: list[Any]) -> Any:
-    """``select`` over the matching entries (joined to FTS5 on SQLite), narrowed."""
-    e = models.SearchEntry
-    where = [_match(dialect, plan), *narrow]
-    if dialect == "postgresql":
-        return lambda *columns: select(*columns).where(*where)
-    fts = table("search_fts", column("entry_id"))
-    return lambda *columns: (
-        select(*columns).select_from(fts.join(e, e.id == fts.c.entry_id)).where(*where)
-    )
-
-
-def engine_ranked(dialect: str, plan: Plan, columns: list[Any], narrow: list[Any]) -> Any:
-    """The best ``CANDIDATES`` matches by the engine's own rank (FTS5 bm25 / ts_rank)."""
-    e = models.SearchEntry
-    chosen = _matching(dialect, plan, narrow)(*columns)
-    rank: Any
-    if dialect == "postgresql":
-        tsquery = func.to_tsquery("simple", plan.tsquery())
-        rank = func.ts_rank(literal_column("tsv"), tsquery).desc()
-    else:
-        rank = sql("bm25(search_fts, 0.0, 3.0, 1.0)")
-    return chosen.order_by(rank, e.position).limit(CANDIDATES)
+#: The first this many of them are ordered by the scorer (``schema.search_rank``); the
+#: rest of the list keeps the engine's BM25 order. Bounded so that ranking costs the same
+#: however large the corpus grows.
+RERANKED = 200
 
 
 async def vocabulary(info: Info) -> tuple[Vocabulary, Stats]:
@@ -216,6 +185,56 @@ async def vocabulary(info: Info) -> tuple[Vocabulary, Stats]:
     return memo
 
 
+async def search_index(info: Info) -> SearchIndex:
+    """The engine's index of this content version, built on its first search (once per
+    process: concurrent first searches wait for the one build)."""
+    context = info.context
+    index: SearchIndex | None = context.memo_get("search:index")
+    if index is not None:
+        return index
+    lock: asyncio.Lock | None = context.memo_get("search:index-lock")
+    if lock is None:
+        lock = asyncio.Lock()
+        context.memo_set(lock, "search:index-lock")
+    async with lock:
+        index = context.memo_get("search:index")
+        if index is not None:
+            return index
+        e, rp = models.SearchEntry, models.RecordPillar
+        async with context.session() as session:
+            rows = (
+                await session.execute(
+                    select(e.id, e.kind, e.province_id, e.title_folded, e.body_folded).order_by(
+                        e.position, e.id
+                    )
+                )
+            ).all()
+            tagged = (
+                await session.execute(
+                    select(rp.record_id, rp.pillar_code)
+                    .join(e, e.id == rp.record_id)
+                    .order_by(rp.record_id, rp.pillar_code)
+                )
+            ).all()
+        pillars: dict[str, list[str]] = defaultdict(list)
+        for record_id, code in tagged:
+            pillars[record_id].append(code)
+        entries = [
+            IndexedEntry(
+                id=entry_id,
+                kind=kind,
+                province_id=province_id,
+                pillars=tuple(pillars.get(entry_id, ())),
+                title_folded=title,
+                body_folded=body,
+            )
+            for entry_id, kind, province_id, title, body in rows
+        ]
+        index = await asyncio.to_thread(SearchIndex, entries)
+        context.memo_set(index, "search:index")
+        return index
+
+
 _TYPE_ORDER = {kind.value: i for i, kind in enumerate(SearchType)}
 _ITEM_TYPES: dict[str, Any] = {
     "QUESTION": Question,
@@ -230,46 +249,6 @@ _ITEM_TYPES: dict[str, Any] = {
 def _by_count(pair: Any) -> tuple[int, str]:
     """Facet order: the largest count first, then by name for a stable order."""
     return -int(pair[1]), str(pair[0])
-
-
-async def _facets(info: Info, plan: Plan, narrow: list[Any]) -> tuple[int, bool, SearchFacets]:
-    """How many entries match (at most ``EXACT_TOTAL``), whether that is all of them, and
-    how those spread (so the facets always add up to the count)."""
-    e, rp = models.SearchEntry, models.RecordPillar
-    matching = _matching(info.context.dialect, plan, narrow)
-    capped = matching(e.id, e.kind, e.province_id).limit(EXACT_TOTAL).subquery()
-    async with info.context.session() as session:
-        spread = (
-            await session.execute(
-                select(capped.c.kind, capped.c.province_id, func.count()).group_by(
-                    capped.c.kind, capped.c.province_id
-                )
-            )
-        ).all()
-    kinds: dict[str, int] = defaultdict(int)
-    provinces: dict[str, int] = defaultdict(int)
-    for kind, province_id, count in spread:
-        kinds[kind] += int(count)
-        if province_id is not None:
-            provinces[province_id] += int(count)
-    total = sum(kinds.values())
-    exact = total < EXACT_TOTAL
-    if not exact:  # only at the cap: is there one more?
-        async with info.context.session() as session:
-            beyond = matching(e.id).offset(EXACT_TOTAL).limit(1)
-            exact = (await session.execute(beyond)).first() is None
-    pillars = (
-        select(rp.pillar_code, func.count())
-        .join(capped, capped.c.id == rp.record_id)
-        .group_by(rp.pillar_code)
-    )
-    return (
-        total,
-        exact,
-        SearchFacets(
-            type_counts=dict(kinds), province_counts=dict(provinces), pillar_counts=pillars
-        ),
-    )
 
 
 def _search_connection(
@@ -297,6 +276,17 @@ def _search_connection(
     return built
 
 
+async def _candidates(info: Info, ids: list[str]) -> dict[str, Candidate]:
+    """What ranking and snippets need of these entries, by ID, in one statement."""
+    if not ids:
+        return {}
+    e = models.SearchEntry
+    chosen = select(e.id, e.kind, e.position, e.title_folded, e.body_folded, e.title, e.body)
+    async with info.context.session() as session:
+        rows = (await session.execute(chosen.where(e.id.in_(ids)))).all()
+    return {row[0]: Candidate(*row) for row in rows}
+
+
 async def resolve_search(
     info: Info,
     query: str,
@@ -313,49 +303,54 @@ async def resolve_search(
     vocab, stats = await vocabulary(info)
     plan = plan_query(query, vocab, MAX_WORDS)
     if plan.empty:
-        no_facets = SearchFacets(type_counts={}, province_counts={}, pillar_counts=None)
-        return _search_connection([], 0, window, 0, True, no_facets, None)
-    e = models.SearchEntry
-    narrow: list[Any] = []
-    if types:
-        narrow.append(e.kind.in_([t.value for t in types]))
-    if slug is not None:
-        narrow.append(e.province_id == slug)
-    if pillar is not None:
-        narrow.append(pillar_filter(e.id, pillar))
-    dialect = info.context.dialect
-    columns: list[Any] = [e.id, e.kind, e.position, e.title_folded, e.body_folded, e.title, e.body]
-    total, exact, facets = await _facets(info, plan, narrow)
-    async with info.context.session() as session:
-        rows = (await session.execute(engine_ranked(dialect, plan, columns, narrow))).all()
+        return _search_connection([], 0, window, 0, True, SearchFacets(engine=None), None)
+    engine = await search_index(info)
+    matching = engine.query(
+        plan,
+        vocab,
+        kinds=[t.value for t in types or ()],
+        province=slug,
+        pillar=str(pillar.value) if pillar is not None else None,
+    )
+    total, best = await asyncio.to_thread(
+        lambda: (engine.count(matching), engine.best(matching, CANDIDATES))
+    )
     # a word matched only through a correction, so as typed the query finds nothing: the
     # corrected spelling, when it finds something, is the suggestion
     typed = " ".join(query.lower().split())
     suggestion = plan.spelled if plan.corrected and total and plan.spelled != typed else None
-    candidates = [Candidate(*row) for row in rows]
+    start, stop = window.offset, window.offset + window.limit
+    head = best[:RERANKED]
+    in_head = start < RERANKED  # a page past the head needs none of it scored
+    wanted = (head if in_head else []) + best[max(start, RERANKED) : stop]
+    found = await _candidates(info, wanted)
     scorer = Scorer(plan, vocab, stats, query)
-    ranked = sorted(
-        ((scorer(c), c) for c in candidates),
-        key=lambda pair: (-pair[0], _TYPE_ORDER[pair[1].kind], pair[1].position),
-    )
-    shown = ranked[window.offset : window.offset + window.limit]
+    scored = {entry_id: scorer(found[entry_id]) for entry_id in wanted}
+    if in_head:
+        head = sorted(
+            head, key=lambda i: (-scored[i], _TYPE_ORDER[found[i].kind], found[i].position)
+        )
+    shown = (head + best[RERANKED:])[start:stop]
     # concurrent loads: the DataLoaders fetch each type's items in one statement
     items = await asyncio.gather(
         *(
-            _ITEM_TYPES[entry.kind].resolve_nodes(info=info, node_ids=[entry.id])
-            for _, entry in shown
+            _ITEM_TYPES[found[entry_id].kind].resolve_nodes(info=info, node_ids=[entry_id])
+            for entry_id in shown
         )
     )
     marking = Marking.of(plan, vocab)
     hits = [
         SearchHit(
-            score=value,
-            snippet=marking.snippet(entry.title, entry.title_folded, entry.body),
+            score=scored[entry_id],
+            snippet=marking.snippet(
+                found[entry_id].title, found[entry_id].title_folded, found[entry_id].body
+            ),
             item=item,
         )
-        for (value, entry), (item,) in zip(shown, items, strict=True)
+        for entry_id, (item,) in zip(shown, items, strict=True)
     ]
-    return _search_connection(hits, len(ranked), window, total, exact, facets, suggestion)
+    facets = SearchFacets(engine=engine, query=matching)
+    return _search_connection(hits, len(best), window, total, True, facets, suggestion)
 
 
 @strawberry.type

@@ -26,6 +26,7 @@ SEARCH = """query($q: String!, $n: Int, $after: String, $types: [SearchType!],
     }
     nodes { snippet item {
       __typename
+      ... on Node { id }
       ... on Question { number text source { slug } province { slug } pillars { code } }
       ... on Task { title province { slug } pillars { code } }
       ... on Target { text province { slug } pillars { code } }
@@ -160,19 +161,38 @@ async def test_paging_a_common_word_ends_cleanly(loaded_url: str) -> None:
     assert first["totalCountIsExact"] is True
     # the ranked list holds every match (up to the documented 1,000) and ends with false
     assert len(seen) == min(first["totalCount"], 1000)
+    ids = [hit["item"]["id"] for hit in seen]
+    assert len(ids) == len(set(ids))  # no item twice across pages
     assert result["pageInfo"]["hasNextPage"] is False
 
 
-async def test_totals_become_a_lower_bound_past_the_exact_limit(
-    loaded_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import schema.search
+def test_the_engine_counts_every_match_past_ten_thousand() -> None:
+    """totalCount and the facets come from the engine's count of every match, not from a
+    capped scan: 12,000 entries holding a word are all counted, spread as they are."""
+    from schema.search_engine import IndexedEntry, SearchIndex
+    from schema.search_plan import Vocabulary, plan_query
 
-    async with app_client(loaded_url) as client:
-        exact = await search(client, "chuyen doi so", n=1)
-        monkeypatch.setattr(schema.search, "EXACT_TOTAL", 50)
-        bounded = await search(client, "chuyen doi so", n=1, p=None)
-    assert exact["totalCountIsExact"] is True and exact["totalCount"] > 50
-    assert bounded["totalCountIsExact"] is False
-    assert bounded["totalCount"] == 50  # at least 50 match
-    assert sum(t["count"] for t in bounded["facets"]["types"]) == bounded["totalCount"]
+    entries = [
+        IndexedEntry(
+            id=f"e{n}",
+            kind="TASK" if n % 3 else "QUESTION",
+            province_id="ha-giang" if n % 2 else None,
+            pillars=("DIGITAL_ECONOMY",) if n % 4 == 0 else (),
+            title_folded=f"chuyen doi so muc {n}",
+            body_folded="nong nghiep" if n % 5 == 0 else "du lich",
+        )
+        for n in range(12_000)
+    ]
+    index = SearchIndex(entries)
+    words = ["chuyen", "doi", "so", "muc", "nong", "nghiep", "du", "lich"]
+    vocabulary = Vocabulary.of([(w, w, w, 12_000) for w in words])
+    matching = index.query(plan_query("chuyen doi so", vocabulary, 8), vocabulary)
+    assert index.count(matching) == 12_000
+    facets = index.facets(matching)
+    assert facets.kinds == {"QUESTION": 4_000, "TASK": 8_000}
+    assert facets.provinces == {"ha-giang": 6_000}
+    assert facets.pillars == {"DIGITAL_ECONOMY": 3_000}
+    farming = index.query(plan_query("so nong", vocabulary, 8), vocabulary, kinds=["TASK"])
+    assert index.count(farming) == sum(1 for n in range(12_000) if n % 5 == 0 and n % 3)
+    best = index.best(matching, 1000)
+    assert len(best) == len(set(best)) == 1000
