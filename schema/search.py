@@ -185,54 +185,67 @@ async def vocabulary(info: Info) -> tuple[Vocabulary, Stats]:
     return memo
 
 
+#: indexes kept per process: the newest content versions' (a request that began before a
+#: load still finds its own); an older one is dropped rather than left to the memo's LRU
+KEPT_INDEXES = 2
+
+
 async def search_index(info: Info) -> SearchIndex:
     """The engine's index of this content version, built on its first search (once per
     process: concurrent first searches wait for the one build)."""
     context = info.context
-    index: SearchIndex | None = context.memo_get("search:index")
-    if index is not None:
-        return index
-    lock: asyncio.Lock | None = context.memo_get("search:index-lock")
-    if lock is None:
+    shelf: dict[int | None, SearchIndex] | None = None
+    if context.corpus_cache is not None and context.content_version is not None:
+        shelf = context.corpus_cache.setdefault("search:indexes", {})
+        lock = context.corpus_cache.setdefault("search:index-lock", asyncio.Lock())
+    else:  # no memo (a bare context): build for this request
         lock = asyncio.Lock()
-        context.memo_set(lock, "search:index-lock")
+    version = context.content_version
+    if shelf is not None and version in shelf:
+        return shelf[version]
     async with lock:
-        index = context.memo_get("search:index")
-        if index is not None:
-            return index
-        e, rp = models.SearchEntry, models.RecordPillar
-        async with context.session() as session:
-            rows = (
-                await session.execute(
-                    select(e.id, e.kind, e.province_id, e.title_folded, e.body_folded).order_by(
-                        e.position, e.id
-                    )
-                )
-            ).all()
-            tagged = (
-                await session.execute(
-                    select(rp.record_id, rp.pillar_code)
-                    .join(e, e.id == rp.record_id)
-                    .order_by(rp.record_id, rp.pillar_code)
-                )
-            ).all()
-        pillars: dict[str, list[str]] = defaultdict(list)
-        for record_id, code in tagged:
-            pillars[record_id].append(code)
-        entries = [
-            IndexedEntry(
-                id=entry_id,
-                kind=kind,
-                province_id=province_id,
-                pillars=tuple(pillars.get(entry_id, ())),
-                title_folded=title,
-                body_folded=body,
-            )
-            for entry_id, kind, province_id, title, body in rows
-        ]
-        index = await asyncio.to_thread(SearchIndex, entries)
-        context.memo_set(index, "search:index")
+        if shelf is not None and version in shelf:
+            return shelf[version]
+        index = await asyncio.to_thread(SearchIndex, await _indexed_entries(info))
+        if shelf is not None:
+            shelf[version] = index
+            for old in sorted(shelf, key=lambda v: v or 0)[:-KEPT_INDEXES]:
+                del shelf[old]
         return index
+
+
+async def _indexed_entries(info: Info) -> list[IndexedEntry]:
+    """Every search entry with its pillars, in source order, as the engine indexes it."""
+    e, rp = models.SearchEntry, models.RecordPillar
+    async with info.context.session() as session:
+        rows = (
+            await session.execute(
+                select(e.id, e.kind, e.province_id, e.title_folded, e.body_folded).order_by(
+                    e.position, e.id
+                )
+            )
+        ).all()
+        tagged = (
+            await session.execute(
+                select(rp.record_id, rp.pillar_code)
+                .join(e, e.id == rp.record_id)
+                .order_by(rp.record_id, rp.pillar_code)
+            )
+        ).all()
+    pillars: dict[str, list[str]] = defaultdict(list)
+    for record_id, code in tagged:
+        pillars[record_id].append(code)
+    return [
+        IndexedEntry(
+            id=entry_id,
+            kind=kind,
+            province_id=province_id,
+            pillars=tuple(pillars.get(entry_id, ())),
+            title_folded=title,
+            body_folded=body,
+        )
+        for entry_id, kind, province_id, title, body in rows
+    ]
 
 
 _TYPE_ORDER = {kind.value: i for i, kind in enumerate(SearchType)}
