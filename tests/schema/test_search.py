@@ -274,3 +274,29 @@ async def test_corpus_statistics_are_counted_once_per_content_version(
         expected = await search(fresh, "chuyen doi so", n=5)
     assert after == expected  # not scored with the old corpus's statistics
     assert [h["score"] for h in after["nodes"]] != [h["score"] for h in first["nodes"]]
+
+
+async def test_each_process_keeps_the_engine_index_of_the_newest_two_versions(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A request that began before a load still finds its version's index; older indexes
+    are dropped, not left to grow with every load."""
+    import schema.search
+
+    await load_into(db_url)
+    counts = []
+    async with app_client(db_url, version_poll_interval=0.1) as client:
+        for keep in (1, 2, 3):
+            before = (await search(client, "chuyen doi so", n=1))["totalCount"]
+            folder = tmp_path / str(keep)
+            folder.mkdir()
+            await load_into(db_url, subset_manifest(folder, keep))
+            deadline = asyncio.get_running_loop().time() + 5
+            while (now := (await search(client, "chuyen doi so", n=1))["totalCount"]) == before:
+                assert asyncio.get_running_loop().time() < deadline, "the load was never seen"
+                await asyncio.sleep(0.1)
+            counts.append(now)
+        shelf = client.app_state.corpus_cache["search:indexes"]  # type: ignore[attr-defined]
+        current = client.app_state.content_version.current  # type: ignore[attr-defined]
+    assert len(shelf) == schema.search.KEPT_INDEXES == 2 and current in shelf
+    assert counts == sorted(counts) and len(set(counts)) == 3
