@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
+from cachetools import LRUCache
 from sqlalchemy import func, select
 from strawberry import relay
 
@@ -190,13 +192,25 @@ async def vocabulary(info: Info) -> tuple[Vocabulary, Stats]:
 #: indexes kept per process: the newest content versions' (a request that began before a
 #: load still finds its own); an older one is dropped rather than left to the memo's LRU
 KEPT_INDEXES = 2
+#: candidates kept per content version, ready to score (~14 KB each: ~28 MiB at most);
+#: the bundled sources' 695 entries all fit
+KEPT_CANDIDATES = 2048
 
 
-async def search_index(info: Info) -> SearchIndex:
+@dataclass(frozen=True, slots=True)
+class SearchVersion:
+    """What search keeps of one content version: the engine's index, and the entries
+    scored lately, prepared (``schema.search_rank.Candidate``), by ID."""
+
+    index: SearchIndex
+    candidates: LRUCache[str, Candidate]
+
+
+async def search_version(info: Info) -> SearchVersion:
     """The engine's index of this content version, built on its first search (once per
     process: concurrent first searches wait for the one build)."""
     context = info.context
-    shelf: dict[int | None, SearchIndex] | None = None
+    shelf: dict[int | None, SearchVersion] | None = None
     if context.corpus_cache is not None and context.content_version is not None:
         shelf = context.corpus_cache.setdefault("search:indexes", {})
         lock = context.corpus_cache.setdefault("search:index-lock", asyncio.Lock())
@@ -209,11 +223,12 @@ async def search_index(info: Info) -> SearchIndex:
         if shelf is not None and version in shelf:
             return shelf[version]
         index = await asyncio.to_thread(SearchIndex, await _indexed_entries(info))
+        kept = SearchVersion(index, LRUCache(maxsize=KEPT_CANDIDATES))
         if shelf is not None:
-            shelf[version] = index
+            shelf[version] = kept
             for old in sorted(shelf, key=lambda v: v or 0)[:-KEPT_INDEXES]:
                 del shelf[old]
-        return index
+        return kept
 
 
 async def _indexed_entries(info: Info) -> list[IndexedEntry]:
@@ -291,15 +306,19 @@ def _search_connection(
     return built
 
 
-async def _candidates(info: Info, ids: list[str]) -> dict[str, Candidate]:
-    """What ranking and snippets need of these entries, by ID, in one statement."""
-    if not ids:
-        return {}
-    e = models.SearchEntry
-    chosen = select(e.id, e.kind, e.position, e.title_folded, e.body_folded, e.title, e.body)
-    async with info.context.session() as session:
-        rows = (await session.execute(chosen.where(e.id.in_(ids)))).all()
-    return {row[0]: Candidate(*row) for row in rows}
+async def _candidates(info: Info, kept: SearchVersion, ids: list[str]) -> dict[str, Candidate]:
+    """What ranking and snippets need of these entries, by ID: those kept from earlier
+    searches of this content version, the rest read in one statement (and kept)."""
+    found = {i: c for i in ids if (c := kept.candidates.get(i)) is not None}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        e = models.SearchEntry
+        chosen = select(e.id, e.kind, e.position, e.title_folded, e.body_folded, e.title, e.body)
+        async with info.context.session() as session:
+            rows = (await session.execute(chosen.where(e.id.in_(missing)))).all()
+        for row in rows:
+            found[row[0]] = kept.candidates[row[0]] = Candidate(*row)
+    return found
 
 
 async def resolve_search(
@@ -319,7 +338,8 @@ async def resolve_search(
     plan = plan_query(query, vocab, MAX_WORDS)
     if plan.empty:
         return _search_connection([], 0, window, 0, True, SearchFacets(engine=None), None)
-    engine = await search_index(info)
+    kept = await search_version(info)
+    engine = kept.index
     matching = engine.query(
         plan,
         vocab,
@@ -338,7 +358,7 @@ async def resolve_search(
     head = best[:RERANKED]
     in_head = start < RERANKED  # a page past the head needs none of it scored
     wanted = (head if in_head else []) + best[max(start, RERANKED) : stop]
-    found = await _candidates(info, wanted)
+    found = await _candidates(info, kept, wanted)
     scorer = Scorer(plan, vocab, stats, query)
     scored = {entry_id: scorer(found[entry_id]) for entry_id in wanted}
     if in_head:

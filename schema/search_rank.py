@@ -23,7 +23,8 @@ import functools
 import html
 import math
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from dxtext.text import fold, nfc
 from schema.search_plan import Alternative, Plan, Vocabulary
@@ -55,7 +56,8 @@ class Stats:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """What ranking needs of a matching entry."""
+    """What ranking needs of a matching entry: its texts, and what scoring reads of them
+    worked out once (so a candidate kept between searches is scored cheaply)."""
 
     id: str
     kind: str
@@ -65,24 +67,69 @@ class Candidate:
     title: str
     body: str
     province_id: str | None = None
+    #: folded words counted, and how many there are
+    title_counts: Counter[str] = field(init=False, repr=False, compare=False)
+    body_counts: Counter[str] = field(init=False, repr=False, compare=False)
+    title_length: int = field(init=False, repr=False, compare=False)
+    body_length: int = field(init=False, repr=False, compare=False)
+    #: the original text in lower case, and its words (for spelling preferences)
+    title_lower: str = field(init=False, repr=False, compare=False)
+    body_lower: str = field(init=False, repr=False, compare=False)
+    title_spelled: frozenset[str] = field(init=False, repr=False, compare=False)
+    body_spelled: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name, folded, text in (
+            ("title", self.title_folded, self.title),
+            ("body", self.body_folded, self.body),
+        ):
+            words = folded.split()
+            lower = text.lower()
+            object.__setattr__(self, f"{name}_counts", Counter(words))
+            object.__setattr__(self, f"{name}_length", len(words))
+            object.__setattr__(self, f"{name}_lower", lower)
+            object.__setattr__(self, f"{name}_spelled", frozenset(_WORDS.findall(lower)))
 
 
-@functools.lru_cache(maxsize=1024)
-def _starts(prefix: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\S)" + re.escape(prefix))
+_WORDS = re.compile(r"\w+")
 
 
-def _frequency(alternative: Alternative, tokens: list[str], joined: str) -> int:
-    """How often ``alternative`` occurs in ``tokens`` (``joined`` is them space-joined)."""
+def _frequency(
+    alternative: Alternative, counts: Counter[str], joined: str, completions: list[str]
+) -> int:
+    """How often ``alternative`` occurs in a text: ``counts`` are its folded words
+    counted, ``joined`` them space-joined (for phrases); ``completions`` are the index
+    words a prefix alternative begins."""
     terms = alternative.terms
     if len(terms) == 1:
         if alternative.prefix:
-            return len(_starts(terms[0]).findall(joined))
-        return tokens.count(terms[0])
+            if len(completions) < len(counts):
+                return sum(counts[word] for word in completions)
+            prefix = terms[0]
+            return sum(n for word, n in counts.items() if word.startswith(prefix))
+        return counts[terms[0]]
     if not alternative.phrase:
-        return min(tokens.count(term) for term in terms)
+        return min(counts[term] for term in terms)
     pattern = r"(?<!\S)" + re.escape(" ".join(terms)) + (r"\S*" if alternative.prefix else "")
     return len(re.findall(pattern + r"(?!\S)", joined))
+
+
+class _Spellings:
+    """A group's preferred spellings, found as whole words of a text: a set look-up
+    where every spelling is one word (as typed words are), a pattern otherwise."""
+
+    def __init__(self, forms: frozenset[str]) -> None:
+        self.forms = forms
+        self.pattern = None
+        if not all(_WORDS.fullmatch(form) for form in forms):
+            self.pattern = re.compile(
+                r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(forms))) + r")(?!\w)"
+            )
+
+    def found(self, words: frozenset[str], lower: str) -> bool:
+        if self.pattern is not None:
+            return self.pattern.search(lower) is not None
+        return not self.forms.isdisjoint(words)
 
 
 def exact_forms(plan: Plan, vocabulary: Vocabulary) -> list[frozenset[str]]:
@@ -110,21 +157,22 @@ class Scorer:
         self.plan = plan
         self.stats = stats
         entries = stats.entries
-        #: per group: (alternative, its idf) for every alternative
+        #: per group: (alternative, its idf, the words a prefix begins) for every alternative
         self.weights = [
             [
-                (alt, math.log(1 + (entries - holding + 0.5) / (holding + 0.5)))
+                (
+                    alt,
+                    math.log(1 + (entries - holding + 0.5) / (holding + 0.5)),
+                    vocabulary.prefixed(alt.terms[-1]) if alt.prefix else [],
+                )
                 for alt in group.alternatives
                 for holding in [vocabulary.holding(alt.terms, alt.prefix)]
             ]
             for group in plan.groups
         ]
-        #: per group: a pattern of its preferred spellings (None: no preference)
+        #: per group: its preferred spellings (None: no preference)
         self.exact = [
-            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(forms))) + r")(?!\w)")
-            if forms
-            else None
-            for forms in exact_forms(plan, vocabulary)
+            _Spellings(forms) if forms else None for forms in exact_forms(plan, vocabulary)
         ]
         #: per group: typed with diacritics (a deliberate spelling: other spellings weigh
         #: less; a plain word only prefers its plain form, "nam" may be "năm")
@@ -148,31 +196,29 @@ class Scorer:
     def __call__(self, entry: Candidate) -> float:
         """Relevance of one matching entry (higher is better), rounded for stability."""
         stats = self.stats
-        title, body = entry.title_folded.split(), entry.body_folded.split()
-        title_norm = 1 - _B + _B * len(title) / max(stats.title_length, 1.0)
-        body_norm = 1 - _B + _B * len(body) / max(stats.body_length, 1.0)
-        title_lower = body_lower = None
+        title, body = entry.title_counts, entry.body_counts
+        title_norm = 1 - _B + _B * entry.title_length / max(stats.title_length, 1.0)
+        body_norm = 1 - _B + _B * entry.body_length / max(stats.body_length, 1.0)
         total = 0.0
         in_title = 0
         other_spelling = False
         for weights, exact, accented in zip(self.weights, self.exact, self.accented, strict=True):
             best = 0.0
-            in_title += any(
-                _frequency(alternative, title, entry.title_folded) for alternative, _ in weights
-            )
-            for alternative, idf in weights:
+            found_in_title = False
+            for alternative, idf, completions in weights:
+                in_this_title = _frequency(alternative, title, entry.title_folded, completions)
+                found_in_title = found_in_title or bool(in_this_title)
                 frequency = alternative.weight * (
-                    TITLE_WEIGHT * _frequency(alternative, title, entry.title_folded) / title_norm
-                    + _frequency(alternative, body, entry.body_folded) / body_norm
+                    TITLE_WEIGHT * in_this_title / title_norm
+                    + _frequency(alternative, body, entry.body_folded, completions) / body_norm
                 )
                 if frequency:
                     best = max(best, idf * frequency * (_K1 + 1) / (frequency + _K1))
+            in_title += found_in_title
             if best and exact is not None:
-                title_lower = title_lower if title_lower is not None else entry.title.lower()
-                body_lower = body_lower if body_lower is not None else entry.body.lower()
-                if exact.search(title_lower):
+                if exact.found(entry.title_spelled, entry.title_lower):
                     best *= 1 + EXACT_WORD_BONUS
-                elif exact.search(body_lower):
+                elif exact.found(entry.body_spelled, entry.body_lower):
                     best *= 1 + EXACT_WORD_BONUS / 2
                 elif accented:
                     best *= OTHER_SPELLING_FACTOR
@@ -187,8 +233,8 @@ class Scorer:
             )
         if self.exact_phrase:
             total += EXACT_BONUS * (
-                (self.exact_phrase in entry.title.lower())
-                + 0.5 * (self.exact_phrase in entry.body.lower())
+                (self.exact_phrase in entry.title_lower)
+                + 0.5 * (self.exact_phrase in entry.body_lower)
             )
         return round(total, 6)
 
