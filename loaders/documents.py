@@ -37,11 +37,11 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from db.reference import PROVINCES
+from dxtext.docnumber import NUMBER, kind_of_number, level_of_number, normalize, number_key
+from dxtext.text import fold, squash_spaces
 from loaders.clean import Passage
 from loaders.dates import DATE, date_of_match
-from loaders.docnumber import NUMBER, kind_of_number, level_of_number, normalize, number_key
 from loaders.records import DocumentMention, Line, Span, Warning
-from loaders.text import fold, squash_spaces
 
 #: The word before a number → (DocumentKind, label as conventionally written).
 KIND_WORDS: dict[str, tuple[str, str]] = {

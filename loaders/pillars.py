@@ -18,7 +18,7 @@ Questions, targets and tasks (and whatever else is tagged by pillar) all call
 3. **Otherwise the fallbacks** the caller gives, in order (a question's own answer
    headings, the goals it states…): the first that yields pillars.
 
-Keywords are folded (``loaders.text.fold``) and match on word boundaries, so one table
+Keywords are folded (``dxtext.text.fold``) and match on word boundaries, so one table
 serves every source; "cách mạng công nghiệp" (the industrial revolution) is not industry
 and "kinh tế - xã hội" names no pillar.
 """
@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable
 
 from db.reference import PILLARS
-from loaders.text import fold
+from dxtext.text import fold
 
 __all__ = [
     "KEYWORDS",

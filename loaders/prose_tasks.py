@@ -23,9 +23,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from dxtext.docnumber import find_numbers
+from dxtext.text import fold, squash_spaces
 from loaders.clean import Passage
 from loaders.deadlines import find_deadline
-from loaders.docnumber import find_numbers
 from loaders.pillars import classify
 from loaders.records import Line, QuestionRecord, Span, TargetRecord, TaskRecord, Warning
 from loaders.targets import (
@@ -35,7 +36,6 @@ from loaders.targets import (
     split_top_level,
     stated_count,
 )
-from loaders.text import fold, squash_spaces
 
 _FIRST_ITEM = re.compile(r"\(1\)")
 _BREAK = re.compile(r"\n\n|[.!?…]\s+(?=\S)")

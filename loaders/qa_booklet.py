@@ -28,11 +28,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
+from dxtext.docnumber import find_numbers
+from dxtext.text import squash_spaces
 from loaders.clean import Passage
-from loaders.docnumber import find_numbers
 from loaders.pillars import answer_heading_pillars, classify
 from loaders.records import Line, QuestionRecord, Warning
-from loaders.text import squash_spaces
 
 #: A question heading: "Câu 12:" / "Câu hỏi 12:" anywhere; "Câu 12." / "Câu hỏi 12." /
 #: "Hỏi:" (unnumbered) opening a Line, where ``clean`` breaks before them.

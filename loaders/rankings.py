@@ -33,8 +33,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from dxtext.text import fold, nfc
 from loaders.records import RankingRecord, Span, Warning
-from loaders.text import fold, nfc
 
 _PILLAR_WORDS = r"chính\s+quyền\s+số|chính\s+phủ\s+số|kinh\s+tế\s+số|xã\s+hội\s+số"
 _OVERALL = re.compile(

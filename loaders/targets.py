@@ -29,8 +29,9 @@ import hashlib
 import re
 from collections.abc import Sequence
 
+from dxtext.docnumber import find_numbers
+from dxtext.text import fold, squash_spaces
 from loaders.clean import Passage
-from loaders.docnumber import find_numbers
 from loaders.pillars import answer_heading_pillars, classify, pillar_of_heading
 from loaders.qa_booklet import ANSWER, QUESTION
 from loaders.records import (
@@ -42,7 +43,6 @@ from loaders.records import (
     TaskRecord,
     Warning,
 )
-from loaders.text import fold, squash_spaces
 
 _YEAR = re.compile(r"\bnăm\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 #: A bullet: at a paragraph start, or after a sentence end inside one (re-wrapped text).

@@ -12,11 +12,11 @@ import re
 
 import pytest
 
+from dxtext.text import fold
 from loaders.ingest import Parsed, parse_all
 from loaders.manifest import read_manifest
 from loaders.pillars import classify
 from loaders.records import QuestionRecord
-from loaders.text import fold
 from tests.conftest import BUNDLED_MANIFEST
 from tests.loaders.sources import SOURCES
 
