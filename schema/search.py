@@ -164,14 +164,61 @@ CANDIDATES = 1000
 RERANKED = 50
 
 
-async def vocabulary(info: Info) -> tuple[Vocabulary, Stats]:
-    """The index's vocabulary and corpus statistics, read once per content version."""
+#: content versions kept per process: the newest two (a request that began before a load
+#: still finds its own); an older one is dropped rather than left to the memo's LRU
+KEPT_INDEXES = 2
+#: candidates kept per content version, ready to score (~14 KB each: ~28 MiB at most);
+#: the bundled sources' 695 entries all fit
+KEPT_CANDIDATES = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class SearchVersion:
+    """What search keeps of one content version: the vocabulary and corpus statistics,
+    the engine's index, and the entries scored lately, prepared, by ID."""
+
+    vocabulary: Vocabulary
+    stats: Stats
+    index: SearchIndex
+    candidates: LRUCache[str, Candidate]
+
+
+async def search_version(info: Info) -> SearchVersion:
+    """Search's view of the content version this request reads, built on the version's
+    first search (once per process: concurrent first searches wait for the one build).
+
+    The version is read in the request's own snapshot, not taken from the app's poll of
+    it, which lags a load by up to its interval: an index of the version before would
+    name entries this snapshot no longer holds.
+    """
     context = info.context
-    memo: tuple[Vocabulary, Stats] | None = context.memo_get("search:vocabulary")
-    if memo is not None:
-        return memo
-    e, t = models.SearchEntry, models.SearchTerm
     async with context.session() as session:
+        version = await session.scalar(select(models.ContentVersion.version))
+    shelf: dict[int | None, SearchVersion] | None = None
+    if context.corpus_cache is not None:
+        shelf = context.corpus_cache.setdefault("search:versions", {})
+        lock = context.corpus_cache.setdefault("search:versions-lock", asyncio.Lock())
+    else:  # no memo (a bare context): build for this request
+        lock = asyncio.Lock()
+    if shelf is not None and version in shelf:
+        return shelf[version]
+    async with lock:
+        if shelf is not None and version in shelf:
+            return shelf[version]
+        vocab, stats = await _vocabulary(info)
+        index = await asyncio.to_thread(SearchIndex, await _indexed_entries(info))
+        kept = SearchVersion(vocab, stats, index, LRUCache(maxsize=KEPT_CANDIDATES))
+        if shelf is not None:
+            shelf[version] = kept
+            for old in sorted(shelf, key=lambda v: v or 0)[:-KEPT_INDEXES]:
+                del shelf[old]
+        return kept
+
+
+async def _vocabulary(info: Info) -> tuple[Vocabulary, Stats]:
+    """The index's vocabulary and corpus statistics."""
+    e, t = models.SearchEntry, models.SearchTerm
+    async with info.context.session() as session:
         terms = (await session.execute(select(t.term, t.spelling, t.spellings, t.entries))).all()
         row = (
             await session.execute(
@@ -184,51 +231,7 @@ async def vocabulary(info: Info) -> tuple[Vocabulary, Stats]:
         ).one()
     # mean lengths in characters → in words (a folded token and its space average ~5.5)
     stats = Stats(int(row[0] or 0), float(row[1] or 0) / 5.5, float(row[2] or 0) / 5.5)
-    memo = (Vocabulary.of([(str(a), str(b), str(c), int(n)) for a, b, c, n in terms]), stats)
-    context.memo_set(memo, "search:vocabulary")
-    return memo
-
-
-#: indexes kept per process: the newest content versions' (a request that began before a
-#: load still finds its own); an older one is dropped rather than left to the memo's LRU
-KEPT_INDEXES = 2
-#: candidates kept per content version, ready to score (~14 KB each: ~28 MiB at most);
-#: the bundled sources' 695 entries all fit
-KEPT_CANDIDATES = 2048
-
-
-@dataclass(frozen=True, slots=True)
-class SearchVersion:
-    """What search keeps of one content version: the engine's index, and the entries
-    scored lately, prepared (``schema.search_rank.Candidate``), by ID."""
-
-    index: SearchIndex
-    candidates: LRUCache[str, Candidate]
-
-
-async def search_version(info: Info) -> SearchVersion:
-    """The engine's index of this content version, built on its first search (once per
-    process: concurrent first searches wait for the one build)."""
-    context = info.context
-    shelf: dict[int | None, SearchVersion] | None = None
-    if context.corpus_cache is not None and context.content_version is not None:
-        shelf = context.corpus_cache.setdefault("search:indexes", {})
-        lock = context.corpus_cache.setdefault("search:index-lock", asyncio.Lock())
-    else:  # no memo (a bare context): build for this request
-        lock = asyncio.Lock()
-    version = context.content_version
-    if shelf is not None and version in shelf:
-        return shelf[version]
-    async with lock:
-        if shelf is not None and version in shelf:
-            return shelf[version]
-        index = await asyncio.to_thread(SearchIndex, await _indexed_entries(info))
-        kept = SearchVersion(index, LRUCache(maxsize=KEPT_CANDIDATES))
-        if shelf is not None:
-            shelf[version] = kept
-            for old in sorted(shelf, key=lambda v: v or 0)[:-KEPT_INDEXES]:
-                del shelf[old]
-        return kept
+    return Vocabulary.of([(str(a), str(b), str(c), int(n)) for a, b, c, n in terms]), stats
 
 
 async def _indexed_entries(info: Info) -> list[IndexedEntry]:
@@ -334,12 +337,11 @@ async def resolve_search(
     if len(query) > MAX_SEARCH_LENGTH:
         raise BadUserInput(f"query is longer than {MAX_SEARCH_LENGTH} characters", argument="query")
     slug = await province_slug(info, province)
-    vocab, stats = await vocabulary(info)
+    kept = await search_version(info)
+    vocab, stats, engine = kept.vocabulary, kept.stats, kept.index
     plan = plan_query(query, vocab, MAX_WORDS)
     if plan.empty:
         return _search_connection([], 0, window, 0, True, SearchFacets(engine=None), None)
-    kept = await search_version(info)
-    engine = kept.index
     matching = engine.query(
         plan,
         vocab,

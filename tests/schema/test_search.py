@@ -296,7 +296,7 @@ async def test_each_process_keeps_the_engine_index_of_the_newest_two_versions(
                 assert asyncio.get_running_loop().time() < deadline, "the load was never seen"
                 await asyncio.sleep(0.1)
             counts.append(now)
-        shelf = client.app_state.corpus_cache["search:indexes"]  # type: ignore[attr-defined]
+        shelf = client.app_state.corpus_cache["search:versions"]  # type: ignore[attr-defined]
         current = client.app_state.content_version.current  # type: ignore[attr-defined]
     assert len(shelf) == schema.search.KEPT_INDEXES == 2 and current in shelf
     assert counts == sorted(counts) and len(set(counts)) == 3
