@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import strawberry
 from cachetools import LRUCache
-from sqlalchemy import func, select
+from sqlalchemy import select, tuple_
 from strawberry import relay
 
 from db import models
@@ -205,9 +205,10 @@ async def search_version(info: Info) -> SearchVersion:
     async with lock:
         if shelf is not None and version in shelf:
             return shelf[version]
-        vocab, stats = await _vocabulary(info)
-        index = await asyncio.to_thread(SearchIndex, await _indexed_entries(info))
-        kept = SearchVersion(vocab, stats, index, LRUCache(maxsize=KEPT_CANDIDATES))
+        entries = await _indexed_entries(info)
+        vocab = await _vocabulary(info)
+        index = await asyncio.to_thread(SearchIndex, entries)
+        kept = SearchVersion(vocab, _stats(entries), index, LRUCache(maxsize=KEPT_CANDIDATES))
         if shelf is not None:
             shelf[version] = kept
             for old in sorted(shelf, key=lambda v: v or 0)[:-KEPT_INDEXES]:
@@ -215,56 +216,74 @@ async def search_version(info: Info) -> SearchVersion:
         return kept
 
 
-async def _vocabulary(info: Info) -> tuple[Vocabulary, Stats]:
-    """The index's vocabulary and corpus statistics."""
-    e, t = models.SearchEntry, models.SearchTerm
+#: rows read per statement while building: each statement stays short (a large corpus
+#: read in one would outlast PostgreSQL's statement_timeout, DXGRAPH_DB_TIMEOUT)
+BUILD_BATCH = 5000
+
+
+async def _vocabulary(info: Info) -> Vocabulary:
+    """The index's vocabulary (``search_terms``)."""
+    t = models.SearchTerm
     async with info.context.session() as session:
         terms = (await session.execute(select(t.term, t.spelling, t.spellings, t.entries))).all()
-        row = (
-            await session.execute(
-                select(
-                    func.count(),
-                    func.avg(func.length(e.title_folded)),
-                    func.avg(func.length(e.body_folded)),
-                )
-            )
-        ).one()
+    return Vocabulary.of([(str(a), str(b), str(c), int(n)) for a, b, c, n in terms])
+
+
+def _stats(entries: list[IndexedEntry]) -> Stats:
+    """Corpus statistics for term weights: entries, mean title and body lengths in words."""
+    count = len(entries)
+    if not count:
+        return Stats(0, 0.0, 0.0)
     # mean lengths in characters → in words (a folded token and its space average ~5.5)
-    stats = Stats(int(row[0] or 0), float(row[1] or 0) / 5.5, float(row[2] or 0) / 5.5)
-    return Vocabulary.of([(str(a), str(b), str(c), int(n)) for a, b, c, n in terms]), stats
+    title = sum(len(e.title_folded) for e in entries) / count / 5.5
+    body = sum(len(e.body_folded) for e in entries) / count / 5.5
+    return Stats(count, title, body)
 
 
 async def _indexed_entries(info: Info) -> list[IndexedEntry]:
-    """Every search entry with its pillars, in source order, as the engine indexes it."""
+    """Every search entry with its pillars, in source order, as the engine indexes it,
+    read ``BUILD_BATCH`` rows at a time by primary key in the request's snapshot."""
     e, rp = models.SearchEntry, models.RecordPillar
-    async with info.context.session() as session:
-        rows = (
-            await session.execute(
-                select(e.id, e.kind, e.province_id, e.title_folded, e.body_folded).order_by(
-                    e.position, e.id
-                )
-            )
-        ).all()
-        tagged = (
-            await session.execute(
-                select(rp.record_id, rp.pillar_code)
-                .join(e, e.id == rp.record_id)
-                .order_by(rp.record_id, rp.pillar_code)
-            )
-        ).all()
+    columns = (e.id, e.kind, e.province_id, e.position, e.title_folded, e.body_folded)
+    rows: list[Any] = []
+    while True:
+        after = [e.id > rows[-1][0]] if rows else []
+        chosen = select(*columns).where(*after).order_by(e.id).limit(BUILD_BATCH)
+        async with info.context.session() as session:
+            batch = (await session.execute(chosen)).all()
+        rows += batch
+        if len(batch) < BUILD_BATCH:
+            break
     pillars: dict[str, list[str]] = defaultdict(list)
-    for record_id, code in tagged:
-        pillars[record_id].append(code)
+    last: tuple[str, str] | None = None
+    while True:
+        beyond = [tuple_(rp.record_id, rp.pillar_code) > last] if last else []
+        tags = (
+            select(rp.record_id, rp.pillar_code)
+            .where(*beyond)
+            .order_by(rp.record_id, rp.pillar_code)
+            .limit(BUILD_BATCH)
+        )
+        async with info.context.session() as session:
+            tagged = (await session.execute(tags)).all()
+        for record_id, code in tagged:
+            pillars[record_id].append(code)
+        if len(tagged) < BUILD_BATCH:
+            break
+        last = (tagged[-1][0], tagged[-1][1])
+    # source order, the same whichever database the rows came from (their collations
+    # order IDs differently)
+    rows.sort(key=lambda row: (row[3], row[0]))
     return [
         IndexedEntry(
             id=entry_id,
             kind=kind,
             province_id=province_id,
-            pillars=tuple(pillars.get(entry_id, ())),
+            pillars=tuple(sorted(pillars.get(entry_id, ()))),
             title_folded=title,
             body_folded=body,
         )
-        for entry_id, kind, province_id, title, body in rows
+        for entry_id, kind, province_id, _, title, body in rows
     ]
 
 
