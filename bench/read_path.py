@@ -1,0 +1,203 @@
+"""What an uncached request costs inside the app: ``python -m bench.read_path``.
+
+Loads the bundled sources into a temporary SQLite file (and, with ``--postgres``, a
+throwaway PostgreSQL from ``devkit.pgserver``), then calls the whole ASGI app directly (no
+server, no HTTP client; ``bench.hit_path._call``) with POSTs that carry a fresh nonce, so
+the response cache never answers. Requests are sent one at a time: the figure is the
+CPU cost of one request, not throughput.
+
+``--profile`` runs cProfile over the requests of one database and prints where the time
+goes (cumulative, by function). Otherwise each round times every query ``--requests``
+times under each variant of ``VARIANTS`` in turn (rounds alternate, so a busy moment of
+the shared machine falls on both), and the ratio is taken within a round. A
+measurement, not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import io
+import pstats
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from api.app import create_app
+from api.settings import Settings
+from bench.hit_path import _call
+from bench.scenarios import BY_NAME, UNLIMITED_RATE, HttpRequest, Scenario, dxgraph_request
+from db.migrate import upgrade_async
+from db.session import create_engine
+from loaders.ingest import load_manifest
+from loaders.manifest import BUNDLED_MANIFEST
+
+#: The uncached queries timed: the bench's scenarios but search, and two plain pages.
+QUERIES: dict[str, HttpRequest] = {
+    "citizen_qa": dxgraph_request(BY_NAME["citizen_qa"], apq=False),
+    "internal_tasks": dxgraph_request(BY_NAME["internal_tasks"], apq=False),
+    "nested": dxgraph_request(BY_NAME["nested"], apq=False),
+    "questions(first: 20)": dxgraph_request(
+        Scenario(
+            "q20",
+            "",
+            "{ questions(first: 20) { totalCount nodes { id number text answer "
+            "source { slug } province { name } pillars { code } } } }",
+            "",
+        ),
+        apq=False,
+    ),
+    "tasks(first: 50)": dxgraph_request(
+        Scenario(
+            "t50",
+            "",
+            "{ tasks(first: 50) { totalCount nodes { id title deadline leadAgencies { name } "
+            "document { number } } } }",
+            "",
+        ),
+        apq=False,
+    ),
+}
+
+#: name → a context manager switching a change on (None: the code as it is)
+VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
+    "as is": contextlib.nullcontext,
+}
+
+
+class _Nonces:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def fresh(self, request: HttpRequest) -> HttpRequest:
+        self.n += 1
+        return HttpRequest(request.method, request.path, request.body_with(self.n), request.headers)
+
+
+async def _loaded_sqlite(folder: Path) -> str:
+    url = f"sqlite+aiosqlite:///{folder / 'reads.db'}"
+    await upgrade_async(url)
+    engine = create_engine(url)
+    try:
+        await load_manifest(engine, BUNDLED_MANIFEST)
+    finally:
+        await engine.dispose()
+    return url
+
+
+@contextlib.contextmanager
+def _postgres() -> Iterator[str]:
+    from devkit.pgserver import PostgresServer
+
+    server = PostgresServer().start()
+    try:
+        yield server.url("postgres")
+    finally:
+        server.stop()
+
+
+async def _time_requests(app: Any, nonces: _Nonces, request: HttpRequest, n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        status = await _call(app, nonces.fresh(request))
+        assert status == 200, status
+    return (time.perf_counter() - start) / n * 1e3
+
+
+async def _run_on(url: str, rounds: int, requests: int, profile: bool) -> dict[str, Any]:
+    app = create_app(Settings(database_url=url, anon_rate_limit=UNLIMITED_RATE))
+    nonces = _Nonces()
+    out: dict[str, Any] = {}
+    async with app.router.lifespan_context(app):
+        for request in QUERIES.values():  # warm: documents parsed, connections open
+            for _ in range(3):
+                assert await _call(app, nonces.fresh(request)) == 200
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for request in QUERIES.values():
+                for _ in range(requests):
+                    await _call(app, nonces.fresh(request))
+            profiler.disable()
+            text = io.StringIO()
+            stats = pstats.Stats(profiler, stream=text)
+            stats.sort_stats("tottime").print_stats(45)
+            stats.sort_stats("cumulative").print_stats(70)
+            return {"profile": text.getvalue()}
+        ms: dict[str, dict[str, list[float]]] = {q: {v: [] for v in VARIANTS} for q in QUERIES}
+        for _ in range(rounds):
+            for name, request in QUERIES.items():
+                for variant, switch in VARIANTS.items():
+                    with switch():
+                        await _call(app, nonces.fresh(request))
+                        ms[name][variant].append(
+                            await _time_requests(app, nonces, request, requests)
+                        )
+        first = next(iter(VARIANTS))
+        for name, by_variant in ms.items():
+            row: dict[str, Any] = {
+                v: round(statistics.median(times), 2) for v, times in by_variant.items()
+            }
+            for variant, times in by_variant.items():
+                if variant != first:
+                    row[f"{variant} ÷ {first}"] = [
+                        round(a / b, 2) for a, b in zip(times, by_variant[first], strict=True)
+                    ]
+            out[name] = row
+    return out
+
+
+async def _load_postgres(url: str) -> str:
+    import asyncpg  # type: ignore[import-untyped]
+
+    admin = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await admin.execute("CREATE DATABASE dxgraph_reads")
+    finally:
+        await admin.close()
+    target = url.rsplit("/", 1)[0] + "/dxgraph_reads"
+    await upgrade_async(target)
+    engine = create_engine(target)
+    try:
+        await load_manifest(engine, BUNDLED_MANIFEST)
+    finally:
+        await engine.dispose()
+    return target
+
+
+async def run(rounds: int, requests: int, postgres: bool, profile: bool) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        url = await _loaded_sqlite(Path(folder))
+        results["sqlite"] = await _run_on(url, rounds, requests, profile)
+    if postgres:
+        with _postgres() as server_url:
+            url = await _load_postgres(server_url)
+            results["postgresql"] = await _run_on(url, rounds, requests, profile)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL too")
+    parser.add_argument("--profile", action="store_true", help="cProfile instead of timing")
+    args = parser.parse_args()
+    results = asyncio.run(run(args.rounds, args.requests, args.postgres, args.profile))
+    for backend, result in results.items():
+        print(f"== {backend}")
+        if "profile" in result:
+            print(result["profile"])
+            continue
+        for name, row in result.items():
+            print(f"{name}: {row}")
+
+
+if __name__ == "__main__":
+    main()
