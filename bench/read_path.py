@@ -4,13 +4,14 @@ Loads the bundled sources into a temporary SQLite file (and, with ``--postgres``
 throwaway PostgreSQL from ``devkit.pgserver``), then calls the whole ASGI app directly (no
 server, no HTTP client; ``bench.hit_path._call``) with POSTs that carry a fresh nonce, so
 the response cache never answers. Requests are sent one at a time: the figure is the
-CPU cost of one request, not throughput.
+cost of one request, not throughput.
 
-``--profile`` runs cProfile over the requests of one database and prints where the time
-goes (cumulative, by function). Otherwise each round times every query ``--requests``
-times under each variant of ``VARIANTS`` in turn (rounds alternate, so a busy moment of
-the shared machine falls on both), and the ratio is taken within a round. A
-measurement, not a timed test.
+Each round times every query ``--requests`` times under each variant of ``VARIANTS`` in
+turn, so a busy moment of the shared machine falls on all of them, and ratios are taken
+within a round. ``--against TREE`` compares with another checkout instead (``git archive
+main | tar -x -C TREE``): each round runs this module once in TREE and once here, in
+turn, on the same loaded databases. ``--profile`` runs cProfile over the requests and
+prints where the time goes. A measurement, not a timed test.
 """
 
 from __future__ import annotations
@@ -19,14 +20,22 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import importlib.util
 import io
+import json
+import os
 import pstats
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
+
+from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.settings import Settings
@@ -64,10 +73,22 @@ QUERIES: dict[str, HttpRequest] = {
     ),
 }
 
-#: name → a context manager switching a change on (None: the code as it is)
+
+@contextlib.contextmanager
+def _built_per_request() -> Iterator[None]:
+    """Every statement built for each use, as before ``schema.statements.once``."""
+    import schema.statements
+
+    with mock.patch.object(schema.statements, "once", lambda _shape, build: build()):
+        yield
+
+
+#: name → a context manager switching a change off (the first: the code as it is)
 VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
     "as is": contextlib.nullcontext,
 }
+if importlib.util.find_spec("schema.statements") is not None:
+    VARIANTS["statements built per request"] = _built_per_request
 
 
 class _Nonces:
@@ -170,16 +191,50 @@ async def _load_postgres(url: str) -> str:
     return target
 
 
-async def run(rounds: int, requests: int, postgres: bool, profile: bool) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        url = await _loaded_sqlite(Path(folder))
-        results["sqlite"] = await _run_on(url, rounds, requests, profile)
+async def prepare(postgres: bool, folder: Path, stack: contextlib.ExitStack) -> dict[str, str]:
+    """Loaded databases: a SQLite file in ``folder`` and, with ``postgres``, a throwaway
+    server (stopped when ``stack`` closes)."""
+    urls = {"sqlite": await _loaded_sqlite(folder)}
     if postgres:
-        with _postgres() as server_url:
-            url = await _load_postgres(server_url)
-            results["postgresql"] = await _run_on(url, rounds, requests, profile)
-    return results
+        urls["postgresql"] = await _load_postgres(stack.enter_context(_postgres()))
+    return urls
+
+
+async def run(urls: dict[str, str], rounds: int, requests: int, profile: bool) -> dict[str, Any]:
+    return {name: await _run_on(url, rounds, requests, profile) for name, url in urls.items()}
+
+
+def _against(tree: Path, urls: dict[str, str], rounds: int, requests: int) -> dict[str, Any]:
+    """Rounds alternating between TREE's code and this one's, on the same databases."""
+    here = Path(__file__).resolve().parent.parent
+    times: dict[str, dict[str, dict[str, list[float]]]] = {}
+    for _ in range(rounds):
+        for label, cwd in (("other", tree), ("this", here)):
+            env = {**os.environ, "PYTHONPATH": str(cwd)}
+            command = [sys.executable, "-m", "bench.read_path", "--rounds", "1"]
+            command += ["--requests", str(requests), "--json", "--only-as-is"]
+            for url in urls.values():
+                command += ["--url", url]
+            out = subprocess.run(
+                command, cwd=cwd, env=env, capture_output=True, text=True, check=True
+            )
+            for backend, by_query in json.loads(out.stdout).items():
+                for query, row in by_query.items():
+                    times.setdefault(backend, {}).setdefault(query, {"other": [], "this": []})
+                    times[backend][query][label].append(row["as is"])
+    return {
+        backend: {
+            query: {
+                "this ms": round(statistics.median(t["this"]), 2),
+                "other ms": round(statistics.median(t["other"]), 2),
+                "this ÷ other": [
+                    round(a / b, 2) for a, b in zip(t["this"], t["other"], strict=True)
+                ],
+            }
+            for query, t in by_query.items()
+        }
+        for backend, by_query in times.items()
+    }
 
 
 def main() -> None:
@@ -188,8 +243,27 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL too")
     parser.add_argument("--profile", action="store_true", help="cProfile instead of timing")
+    parser.add_argument("--url", action="append", help="a loaded database to read instead")
+    parser.add_argument("--against", type=Path, help="another checkout to compare with")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--only-as-is", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    results = asyncio.run(run(args.rounds, args.requests, args.postgres, args.profile))
+    if args.only_as_is:
+        for name in list(VARIANTS)[1:]:
+            del VARIANTS[name]
+    with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as folder:
+        if args.url:
+            urls = {make_url(u).get_backend_name(): u for u in args.url}
+        else:
+            urls = asyncio.run(prepare(args.postgres, Path(folder), stack))
+        if args.against:
+            results = _against(args.against, urls, args.rounds, args.requests)
+        else:
+            with contextlib.redirect_stderr(io.StringIO()):  # the app's request log lines
+                results = asyncio.run(run(urls, args.rounds, args.requests, args.profile))
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False))
+        return
     for backend, result in results.items():
         print(f"== {backend}")
         if "profile" in result:
