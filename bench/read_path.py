@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -92,12 +93,30 @@ def _built_per_request() -> Iterator[None]:
         yield
 
 
-#: name → a context manager switching a change off (the first: the code as it is)
-VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
-    "as is": contextlib.nullcontext,
-}
+@contextlib.contextmanager
+def _aiosqlite() -> Iterator[None]:
+    """SQLite through aiosqlite itself (a thread hop per DB-API call), as before issue 17."""
+    import db.sqlite_driver
+
+    with mock.patch.object(db.sqlite_driver, "connector", lambda *_args: None):
+        yield
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A change switched off: ``app`` while the app starts (its engine), ``request``
+    around each request."""
+
+    app: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext
+    request: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext
+
+
+#: name → how to switch a change off (the first: the code as it is)
+VARIANTS: dict[str, Variant] = {"as is": Variant()}
 if importlib.util.find_spec("schema.statements") is not None:
-    VARIANTS["statements built per request"] = _built_per_request
+    VARIANTS["statements built per request"] = Variant(request=_built_per_request)
+if importlib.util.find_spec("db.sqlite_driver") is not None:
+    VARIANTS["aiosqlite (SQLite only)"] = Variant(app=_aiosqlite)
 
 
 class _Nonces:
@@ -140,14 +159,28 @@ async def _time_requests(app: Any, nonces: _Nonces, request: HttpRequest, n: int
 
 
 async def _run_on(url: str, rounds: int, requests: int, profile: bool) -> dict[str, Any]:
-    app = create_app(Settings(database_url=url, anon_rate_limit=UNLIMITED_RATE))
+    sqlite = make_url(url).get_backend_name() == "sqlite"
+    variants = {
+        label: v for label, v in VARIANTS.items() if v.app is contextlib.nullcontext or sqlite
+    }
     nonces = _Nonces()
     out: dict[str, Any] = {}
-    async with app.router.lifespan_context(app):
-        for request in QUERIES.values():  # warm: documents parsed, connections open
-            for _ in range(3):
-                assert await _call(app, nonces.fresh(request)) == 200
+    async with contextlib.AsyncExitStack() as stack:
+        apps: dict[str, Any] = {}
+        for name, variant in variants.items():
+            if variant.app is contextlib.nullcontext and apps:
+                apps[name] = next(iter(apps.values()))
+                continue
+            app = create_app(Settings(database_url=url, anon_rate_limit=UNLIMITED_RATE))
+            with variant.app():
+                await stack.enter_async_context(app.router.lifespan_context(app))
+            apps[name] = app
+        for app in apps.values():
+            for request in QUERIES.values():  # warm: documents parsed, connections open
+                for _ in range(3):
+                    assert await _call(app, nonces.fresh(request)) == 200
         if profile:
+            app = next(iter(apps.values()))
             profiler = cProfile.Profile()
             profiler.enable()
             for request in QUERIES.values():
@@ -159,23 +192,23 @@ async def _run_on(url: str, rounds: int, requests: int, profile: bool) -> dict[s
             stats.sort_stats("tottime").print_stats(45)
             stats.sort_stats("cumulative").print_stats(70)
             return {"profile": text.getvalue()}
-        ms: dict[str, dict[str, list[float]]] = {q: {v: [] for v in VARIANTS} for q in QUERIES}
+        ms: dict[str, dict[str, list[float]]] = {q: {v: [] for v in variants} for q in QUERIES}
         for _ in range(rounds):
             for name, request in QUERIES.items():
-                for variant, switch in VARIANTS.items():
-                    with switch():
-                        await _call(app, nonces.fresh(request))
-                        ms[name][variant].append(
-                            await _time_requests(app, nonces, request, requests)
+                for label, variant in variants.items():
+                    with variant.request():
+                        await _call(apps[label], nonces.fresh(request))
+                        ms[name][label].append(
+                            await _time_requests(apps[label], nonces, request, requests)
                         )
-        first = next(iter(VARIANTS))
+        first = next(iter(variants))
         for name, by_variant in ms.items():
             row: dict[str, Any] = {
                 v: round(statistics.median(times), 2) for v, times in by_variant.items()
             }
-            for variant, times in by_variant.items():
-                if variant != first:
-                    row[f"{variant} ÷ {first}"] = [
+            for label, times in by_variant.items():
+                if label != first:
+                    row[f"{label} ÷ {first}"] = [
                         round(a / b, 2) for a, b in zip(times, by_variant[first], strict=True)
                     ]
             out[name] = row
