@@ -136,19 +136,20 @@ async def fetch_page(
     ``shape`` names the statement ``query`` builds (``schema.statements``): built once,
     then run with ``params``; None builds it for this request.
     """
-    if shape is None:
-        built = query()
-        paged, counted = _page_statement(built), _count_statement(built)
+    built = query() if shape is None else None
+    if built is not None:
+        paged = _page_statement(built)
     else:
         paged = once(("page", shape), lambda: _page_statement(query()))
-        counted = None
     values = {**params, "page_offset": window.offset, "page_limit": window.limit}
     rows = await info.context.rows(paged, values)
     if rows:
         return list(rows), int(rows[0][-1])
     if window.limit > 0 and window.offset == 0:
         return [], 0
-    if counted is None:
+    if built is not None:
+        counted = _count_statement(built)
+    else:
         counted = once(("count", shape), lambda: _count_statement(query()))
     total = (await info.context.rows(counted, params))[0][0]
     return [], int(total or 0)
