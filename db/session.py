@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db import sqlite_driver
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./dxgraph.db"
 
 
@@ -21,9 +23,11 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for ``url``; on SQLite, foreign keys on and a busy timeout."""
+    """An async engine for ``url``; on SQLite, foreign keys on and a busy timeout, and
+    connections that cross to their thread once per statement (``db.sqlite_driver``)."""
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("async_creator", sqlite_driver.connector(url, kwargs["connect_args"]))
     else:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)

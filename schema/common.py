@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy import text as sql
 
 from db import models
@@ -90,21 +99,26 @@ def text_match(info: Info, id_column: Any, text: str | None) -> ColumnElement[bo
     return condition
 
 
+def like_pattern(word: str) -> str:
+    """A LIKE pattern finding ``word`` anywhere, its wildcards escaped (escape ``\\``)."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def matches_words(column: Any, words: list[str]) -> ColumnElement[bool]:
     """Every folded word occurs in the folded ``column`` (LIKE; for unindexed names)."""
     if not words:
         return true()
-    escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
-    return and_(*(column.like(f"%{w}%", escape="\\") for w in escaped))
+    return and_(*(column.like(like_pattern(w), escape="\\") for w in words))
 
 
 def pillar_filter(record_id: Any, pillar: Any) -> ColumnElement[bool]:
-    """The record (by its ID column) has the pillar."""
+    """The record (by its ID column) has the pillar (an enum member, or a bound code)."""
+    code = pillar if isinstance(pillar, BindParameter) else pillar.value
     return (
         select(models.RecordPillar.record_id)
         .where(
             models.RecordPillar.record_id == record_id,
-            models.RecordPillar.pillar_code == pillar.value,
+            models.RecordPillar.pillar_code == code,
         )
         .exists()
     )

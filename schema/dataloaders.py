@@ -3,7 +3,8 @@
 ``loader(info, key, fn)`` returns the request's DataLoader for ``key``, creating it on
 first use; batches take turns on the request's one session (``Context.session``).
 ``row_loader``/``nodes_by_id``/``load_province_row`` fetch rows by primary key;
-``rows_by_parent`` builds the batch functions of one-to-many relations.
+``rows_by_parent`` builds the batch functions of one-to-many relations. Every statement
+is built once (``schema.statements``) and its rows are plain tuples of the table's columns.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from strawberry.dataloader import DataLoader
 
 from db import models
 from schema.context import Info
+from schema.statements import by_keys, once
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -38,28 +40,36 @@ def loader(
 
 
 def rows_by_parent(
-    query: Callable[[list[Any]], Select[Any] | Any], parent: Callable[[Any], Any]
+    statement: Select[Any],
 ) -> Callable[[Info, list[Any]], Awaitable[list[list[Any]]]]:
-    """A batch function: the list of rows of each parent key, in query order."""
+    """A batch function: the rows of each parent key, in ``statement``'s order.
+
+    ``statement`` is built once (at import) with the keys as ``:keys`` (an expanding
+    ``IN``) and the parent's key as a column labelled ``parent_key``; rows are plain tuples.
+    """
 
     async def batch(info: Info, keys: list[Any]) -> list[list[Any]]:
-        async with info.context.session() as session:
-            rows = (await session.execute(query(keys))).all()
+        rows = await info.context.rows(statement, {"keys": keys})
         grouped: dict[Any, list[Any]] = defaultdict(list)
         for row in rows:
-            grouped[parent(row)].append(row)
+            grouped[row.parent_key].append(row)
         return [grouped.get(key, []) for key in keys]
 
     return batch
 
 
+def children(model: type[Any], parent: Any, *order: Any) -> Select[Any]:
+    """The rows of ``model`` whose ``parent`` column is in ``:keys``, for ``rows_by_parent``."""
+    return by_keys(model, parent, parent.label("parent_key")).order_by(*order)
+
+
 def row_loader(info: Info, model: type[Any]) -> DataLoader[str, Any]:
-    """The request's loader of ``model`` rows by primary key (``id``): a row or None."""
+    """The request's loader of ``model`` rows (plain tuples) by primary key (``id``): a row
+    or None."""
+    statement = once(("by-id", model), lambda: by_keys(model, model.id))
 
     async def batch(info: Info, keys: list[str]) -> list[Any]:
-        async with info.context.session() as session:
-            rows = await session.scalars(select(model).where(model.id.in_(keys)))
-            by_id = {row.id: row for row in rows}
+        by_id = {row.id: row for row in await info.context.rows(statement, {"keys": keys})}
         return [by_id.get(key) for key in keys]
 
     return loader(info, f"{model.__tablename__}:by-id", batch)
@@ -73,31 +83,27 @@ async def nodes_by_id(
     return [convert(row) if row is not None else None for row in rows]
 
 
-async def load_province_row(info: Info, province_id: str | None) -> models.Province | None:
+async def load_province_row(info: Info, province_id: str | None) -> Any:
+    """The province's row (its columns, as ``Province.from_row`` reads them), or None."""
     if province_id is None:
         return None
-    row = await row_loader(info, models.Province).load(province_id)
-    found: models.Province | None = row
-    return found
+    return await row_loader(info, models.Province).load(province_id)
 
 
 #: The documents each passage names, in the order it names them (Passage.documents).
 passage_documents = rows_by_parent(
-    lambda keys: (
-        select(models.Document, models.PassageDocument.passage_id)
-        .join(models.PassageDocument, models.PassageDocument.document_id == models.Document.id)
-        .where(models.PassageDocument.passage_id.in_(keys))
-        .order_by(models.PassageDocument.passage_id, models.PassageDocument.position)
-    ),
-    lambda row: row[1],
+    by_keys(
+        models.Document,
+        models.PassageDocument.passage_id,
+        models.PassageDocument.passage_id.label("parent_key"),
+    )
+    .join(models.PassageDocument, models.PassageDocument.document_id == models.Document.id)
+    .order_by(models.PassageDocument.passage_id, models.PassageDocument.position)
 )
 
 #: The figures each passage states, in reading order (Passage.figures).
 passage_figures = rows_by_parent(
-    lambda keys: (
-        select(models.Figure)
-        .where(models.Figure.passage_id.in_(keys))
-        .order_by(models.Figure.passage_id, models.Figure.position)
-    ),
-    lambda row: row[0].passage_id,
+    children(
+        models.Figure, models.Figure.passage_id, models.Figure.passage_id, models.Figure.position
+    )
 )

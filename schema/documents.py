@@ -7,17 +7,18 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from strawberry import relay
 
 from db import models
 from dxtext.docnumber import number_key
-from schema.common import exact, province_slug, text_match
+from schema.common import exact, province_slug
 from schema.context import Info
-from schema.dataloaders import loader, nodes_by_id, row_loader, rows_by_parent
-from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
+from schema.dataloaders import children, loader, nodes_by_id, row_loader, rows_by_parent
+from schema.pagination import Built, CountedConnection, Listing, Parent, connection, fetch, page
 from schema.province_field import InProvince
 from schema.sources import Citation
+from schema.statements import Filter, by_keys, columns_of, once
 
 if TYPE_CHECKING:
     from schema.targets import TargetConnection
@@ -62,14 +63,14 @@ class Document(relay.Node, InProvince):
     )
     async def implements(self, info: Info) -> list[Document]:
         rows = await loader(info, "document.implements", _implements_batch).load(self.document_id)
-        return [Document.from_row(row[0]) for row in rows]
+        return [Document.from_row(row) for row in rows]
 
     @strawberry.field
     async def implemented_by(self, info: Info) -> list[Document]:
         rows = await loader(info, "document.implementedBy", _implemented_by_batch).load(
             self.document_id
         )
-        return [Document.from_row(row[0]) for row in rows]
+        return [Document.from_row(row) for row in rows]
 
     @strawberry.field
     async def targets(
@@ -92,10 +93,10 @@ class Document(relay.Node, InProvince):
     @strawberry.field(description="Every passage of every source that names this document.")
     async def citations(self, info: Info) -> list[Citation]:
         rows = await loader(info, "document.citations", _citations_batch).load(self.document_id)
-        return [Citation.of(row[0]) for row in rows]
+        return [Citation.of(row) for row in rows]
 
     @classmethod
-    def from_row(cls, row: models.Document) -> Document:
+    def from_row(cls, row: Any) -> Document:
         return cls(
             document_id=row.id,
             number=row.number,
@@ -115,32 +116,21 @@ class Document(relay.Node, InProvince):
         return await nodes_by_id(info, models.Document, node_ids, cls.from_row)
 
 
+_link = models.DocumentLink
 _implements_batch = rows_by_parent(
-    lambda keys: (
-        select(models.Document, models.DocumentLink.document_id)
-        .join(models.DocumentLink, models.DocumentLink.implemented_id == models.Document.id)
-        .where(models.DocumentLink.document_id.in_(keys))
-        .order_by(models.Document.issued_on, models.Document.id)
-    ),
-    lambda row: row[1],
+    by_keys(models.Document, _link.document_id, _link.document_id.label("parent_key"))
+    .join(_link, _link.implemented_id == models.Document.id)
+    .order_by(models.Document.issued_on, models.Document.id)
 )
 _implemented_by_batch = rows_by_parent(
-    lambda keys: (
-        select(models.Document, models.DocumentLink.implemented_id)
-        .join(models.DocumentLink, models.DocumentLink.document_id == models.Document.id)
-        .where(models.DocumentLink.implemented_id.in_(keys))
-        .order_by(models.Document.issued_on, models.Document.id)
-    ),
-    lambda row: row[1],
+    by_keys(models.Document, _link.implemented_id, _link.implemented_id.label("parent_key"))
+    .join(_link, _link.document_id == models.Document.id)
+    .order_by(models.Document.issued_on, models.Document.id)
 )
 _citations_batch = rows_by_parent(
-    lambda keys: (
-        select(models.DocumentCitation)
-        .join(models.Source, models.Source.id == models.DocumentCitation.source_id)
-        .where(models.DocumentCitation.document_id.in_(keys))
-        .order_by(models.Source.position, models.DocumentCitation.line_start)
-    ),
-    lambda row: row[0].document_id,
+    children(models.DocumentCitation, models.DocumentCitation.document_id)
+    .join(models.Source, models.Source.id == models.DocumentCitation.source_id)
+    .order_by(models.Source.position, models.DocumentCitation.line_start)
 )
 
 
@@ -169,25 +159,32 @@ class DocumentFilter:
     search: str | None = None
 
 
-async def documents_query(
-    info: Info, where: DocumentFilter | None
-) -> tuple[Select[Any], list[Any]]:
-    """Documents matching ``where``: oldest first, undated last, then by number."""
+async def documents_filter(info: Info, where: DocumentFilter | None) -> Filter:
+    """The conditions of ``where`` and their values (``schema.statements``)."""
     d = models.Document
-    query = select(d)
-    if where is not None:
-        slug = await province_slug(info, where.province)
-        if slug is not None:
-            query = query.where(d.province_id == slug)
-        if where.kind is not None:
-            query = query.where(d.kind == where.kind.value)
-        if where.level is not None:
-            query = query.where(d.level == where.level.value)
-        if where.issued_from is not None:
-            query = query.where(d.issued_on >= where.issued_from)
-        if where.issued_to is not None:
-            query = query.where(d.issued_on <= where.issued_to)
-        query = query.where(text_match(info, d.id, where.search))
+    found = Filter()
+    if where is None:
+        return found
+    slug = await province_slug(info, where.province)
+    if slug is not None:
+        found.value("province", slug, lambda v: d.province_id == v)
+    if where.kind is not None:
+        found.value("kind", where.kind.value, lambda v: d.kind == v)
+    if where.level is not None:
+        found.value("level", where.level.value, lambda v: d.level == v)
+    if where.issued_from is not None:
+        found.value("issued_from", where.issued_from, lambda v: d.issued_on >= v)
+    if where.issued_to is not None:
+        found.value("issued_to", where.issued_to, lambda v: d.issued_on <= v)
+    found.search(info, d.id, where.search)
+    return found
+
+
+def documents_query(conditions: Filter) -> tuple[Select[Any], list[Any]]:
+    """Documents (plain rows of their columns) matching ``conditions``: oldest first,
+    undated last, then by number."""
+    d = models.Document
+    query = conditions.apply(select(*columns_of(d)))
     return query, [d.issued_on.asc().nulls_last(), d.number_key, d.id]
 
 
@@ -201,29 +198,34 @@ async def resolve_documents(
 ) -> DocumentConnection:
     """A page of documents; ``parent`` (a province) for a nested connection."""
     window = page(first, after)
+    conditions = await documents_filter(info, where)
 
-    async def build() -> Built:
-        query, order = await documents_query(info, where)
-        return query, order, models.Document.province_id
+    def build() -> Built:
+        return (*documents_query(conditions), models.Document.province_id)
 
-    rows, total = await fetch(info, "documents", parent, repr(where), window, build)
+    listing = Listing(conditions.key(), conditions.params, build)
+    rows, total = await fetch(info, "documents", parent, repr(where), window, listing)
     result: DocumentConnection = connection(
         DocumentConnection, [Document.from_row(r) for r in rows], total, window
     )
     return result
 
 
+def _by_number(in_province: bool) -> Select[Any]:
+    d = models.Document
+    query = select(*columns_of(d)).where(d.number_key == bindparam("number"))
+    if in_province:
+        query = query.where((d.province_id == bindparam("province")) | d.province_id.is_(None))
+    return query.order_by(d.province_id.is_not(None), d.province_id, d.id).limit(1)
+
+
 async def find_document(info: Info, number: str, province: str | None) -> Document | None:
     """By number as written (diacritics and case ignored); national ones win a tie."""
-    d = models.Document
-    query = select(d).where(d.number_key == exact(number_key(number)))
     slug = await province_slug(info, province)
-    if slug is not None:
-        query = query.where((d.province_id == slug) | d.province_id.is_(None))
-    query = query.order_by(d.province_id.is_not(None), d.province_id, d.id).limit(1)
-    async with info.context.session() as session:
-        row = await session.scalar(query)
-    return Document.from_row(row) if row else None
+    statement = once(("document-by-number", slug is not None), lambda: _by_number(slug is not None))
+    params = {"number": exact(number_key(number)), "province": slug}
+    rows = await info.context.rows(statement, params)
+    return Document.from_row(rows[0]) if rows else None
 
 
 @strawberry.type

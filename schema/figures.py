@@ -10,13 +10,14 @@ from sqlalchemy import Select, select
 from strawberry import relay
 
 from db import models
-from schema.common import exact, pillar_filter, province_slug, text_match
+from schema.common import exact, pillar_filter, province_slug
 from schema.context import Info
 from schema.dataloaders import nodes_by_id
-from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
+from schema.pagination import Built, CountedConnection, Listing, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.province_field import InProvince
 from schema.sources import Citation, Source, load_source
+from schema.statements import Filter, columns_of
 from schema.targets import Unit
 
 
@@ -89,24 +90,32 @@ class FigureFilter:
     search: str | None = None
 
 
-async def figures_query(info: Info, where: FigureFilter | None) -> tuple[Select[Any], list[Any]]:
-    """Figures matching ``where``, in source order."""
+async def figures_filter(info: Info, where: FigureFilter | None) -> Filter:
+    """The conditions of ``where`` and their values (``schema.statements``)."""
     f = models.Figure
-    query = select(f).join(models.Source, models.Source.id == f.source_id)
-    if where is not None:
-        slug = await province_slug(info, where.province)
-        if slug is not None:
-            query = query.where(f.province_id == slug)
-        if where.source is not None:
-            query = query.where(f.source_id == exact(where.source))
-        if where.pillar is not None:
-            query = query.where(pillar_filter(f.id, where.pillar))
-        if where.as_of_from is not None:
-            query = query.where(f.as_of >= where.as_of_from)
-        if where.as_of_to is not None:
-            query = query.where(f.as_of <= where.as_of_to)
-        query = query.where(text_match(info, f.id, where.search))
-    return query, [models.Source.position, f.position, f.id]
+    found = Filter()
+    if where is None:
+        return found
+    slug = await province_slug(info, where.province)
+    if slug is not None:
+        found.value("province", slug, lambda v: f.province_id == v)
+    if where.source is not None:
+        found.value("source", exact(where.source), lambda v: f.source_id == v)
+    if where.pillar is not None:
+        found.value("pillar", where.pillar.value, lambda v: pillar_filter(f.id, v))
+    if where.as_of_from is not None:
+        found.value("as_of_from", where.as_of_from, lambda v: f.as_of >= v)
+    if where.as_of_to is not None:
+        found.value("as_of_to", where.as_of_to, lambda v: f.as_of <= v)
+    found.search(info, f.id, where.search)
+    return found
+
+
+def figures_query(conditions: Filter) -> tuple[Select[Any], list[Any]]:
+    """Figures (plain rows of their columns) matching ``conditions``, in source order."""
+    f = models.Figure
+    query = select(*columns_of(f)).join(models.Source, models.Source.id == f.source_id)
+    return conditions.apply(query), [models.Source.position, f.position, f.id]
 
 
 async def resolve_figures(
@@ -119,12 +128,13 @@ async def resolve_figures(
 ) -> FigureConnection:
     """A page of figures; ``parent`` (a province) for a nested connection."""
     window = page(first, after)
+    conditions = await figures_filter(info, where)
 
-    async def build() -> Built:
-        query, order = await figures_query(info, where)
-        return query, order, models.Figure.province_id
+    def build() -> Built:
+        return (*figures_query(conditions), models.Figure.province_id)
 
-    rows, total = await fetch(info, "figures", parent, repr(where), window, build)
+    listing = Listing(conditions.key(), conditions.params, build)
+    rows, total = await fetch(info, "figures", parent, repr(where), window, listing)
     result: FigureConnection = connection(
         FigureConnection, [Figure.from_row(r) for r in rows], total, window
     )

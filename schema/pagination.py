@@ -8,18 +8,18 @@ and is at most ``MAX_PAGE_SIZE``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import Select, column, func, over, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, bindparam, func, over, select
 from strawberry import relay
 
 from schema.context import Info
 from schema.dataloaders import loader
 from schema.errors import BadUserInput, PageSizeLimit
+from schema.statements import once
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -109,21 +109,49 @@ def connection(
     )
 
 
-async def fetch_page(
-    session: AsyncSession, query: Select[Any], window: Page
-) -> tuple[list[Any], int]:
-    """One page of ``query``'s first entity and the total, in one statement where it can.
+def _page_statement(query: Select[Any]) -> Select[Any]:
+    """``query``'s page from ``:page_offset``, ``:page_limit`` rows, with the total riding
+    along as ``count(*) OVER ()``."""
+    return (
+        query.add_columns(over(func.count()))
+        .offset(bindparam("page_offset"))
+        .limit(bindparam("page_limit"))
+    )
 
-    The total rides along as ``count(*) OVER ()``; only a page past the end needs a
-    second statement to count.
+
+def _count_statement(query: Select[Any]) -> Select[Any]:
+    return select(func.count()).select_from(query.order_by(None).subquery())
+
+
+async def fetch_page(
+    info: Info,
+    shape: Hashable | None,
+    params: Mapping[str, Any],
+    query: Callable[[], Select[Any]],
+    window: Page,
+) -> tuple[list[Any], int]:
+    """One page of ``query`` (ordered) as plain rows and the total, in one statement where
+    it can; only a page past the end needs a second statement to count.
+
+    ``shape`` names the statement ``query`` builds (``schema.statements``): built once,
+    then run with ``params``; None builds it for this request.
     """
-    counted = query.add_columns(over(func.count())).offset(window.offset).limit(window.limit)
-    rows = (await session.execute(counted)).all()
+    built = query() if shape is None else None
+    if built is not None:
+        paged = _page_statement(built)
+    else:
+        paged = once(("page", shape), lambda: _page_statement(query()))
+    values = {**params, "page_offset": window.offset, "page_limit": window.limit}
+    rows = await info.context.rows(paged, values)
     if rows:
-        return [row[0] for row in rows], int(rows[0][-1])
+        return list(rows), int(rows[0][-1])
     if window.limit > 0 and window.offset == 0:
         return [], 0
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    if built is not None:
+        counted = _count_statement(built)
+    else:
+        counted = once(("count", shape), lambda: _count_statement(query()))
+    total = (await info.context.rows(counted, params))[0][0]
     return [], int(total or 0)
 
 
@@ -135,23 +163,28 @@ class Parent:
     key: str
 
 
-#: What a domain module gives ``fetch``: the filtered query (no order), its order, and —
-#: for a nested connection — the column holding the owner's key.
+#: What a domain module builds for ``fetch``: the filtered query (no order), its order,
+#: and — for a nested connection — the column holding the owner's key.
 Built = tuple[Select[Any], list[Any], Any]
 
 
-async def fetch_pages(
-    session: AsyncSession,
-    query: Select[Any],
-    order: list[Any],
-    parent_column: Any,
-    parents: list[str],
-    window: Page,
-) -> dict[str, tuple[list[Any], int]]:
-    """One page per parent, for all parents in one statement (a window per partition)."""
-    entity = query.column_descriptions[0]["entity"]
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A connection's statement for one request: ``build`` makes it (with bind parameters
+    where the values go), ``shape`` names what it builds (None: not reusable, built per
+    request), ``params`` are this request's values."""
+
+    shape: Hashable | None
+    params: Mapping[str, Any]
+    build: Callable[[], Built]
+
+
+def _pages_statement(built: Built) -> Select[Any]:
+    """One page per parent in ``:parents``, for all of them in one statement (a window
+    per partition), rows ``:page_offset`` < n ≤ ``:page_end``."""
+    query, order, parent_column = built
     inner = (
-        query.where(parent_column.in_(parents))
+        query.where(parent_column.in_(bindparam("parents", expanding=True)))
         .add_columns(
             parent_column.label("parent_key"),
             func.row_number().over(partition_by=parent_column, order_by=order).label("rn"),
@@ -159,21 +192,34 @@ async def fetch_pages(
         )
         .subquery()
     )
-    # Plain rows, named columns: building ``aliased(entity, inner)`` or even ``inner.c``
-    # (a proxy of every column, foreign keys included) cost more than running the
-    # statement. The rows carry the entity's columns under the model's attribute names
-    # (they are the column names), which is all converters read, with the columns' types
-    # (SQLite stores dates as text: the type turns them back into dates).
-    rn: Any = column("rn")
-    paged = (
-        select(*(column(c.key, c.type) for c in entity.__table__.columns), column("parent_key"))
-        .add_columns(column("total"))
-        .select_from(inner)
-        .where(rn > window.offset, rn <= window.offset + window.limit)
-        .order_by(column("parent_key"), rn)
+    # Plain rows, named columns: the rows carry the entity's columns under the model's
+    # attribute names (they are the column names), which is all converters read, with
+    # the columns' types (SQLite stores dates as text: the type turns them back into dates).
+    rn = inner.c.rn
+    return (
+        select(*(inner.c[c.name] for c in query.selected_columns), inner.c.parent_key)
+        .add_columns(inner.c.total)
+        .where(rn > bindparam("page_offset"), rn <= bindparam("page_end"))
+        .order_by(inner.c.parent_key, rn)
     )
+
+
+async def fetch_pages(
+    info: Info, kind: str, listing: Listing, parents: list[str], window: Page
+) -> dict[str, tuple[list[Any], int]]:
+    """One page per parent (of ``kind``), for all parents in one statement."""
+    if listing.shape is None:
+        paged = _pages_statement(listing.build())
+    else:
+        paged = once(("pages", kind, listing.shape), lambda: _pages_statement(listing.build()))
+    values = {
+        **listing.params,
+        "parents": parents,
+        "page_offset": window.offset,
+        "page_end": window.offset + window.limit,
+    }
     pages: dict[str, tuple[list[Any], int]] = {}
-    for row in (await session.execute(paged)).all():
+    for row in await info.context.rows(paged, values):
         rows, _ = pages.get(row.parent_key, ([], 0))
         rows.append(row)
         pages[row.parent_key] = (rows, int(row.total))
@@ -181,12 +227,14 @@ async def fetch_pages(
     if missing and window.offset == 0 and window.limit > 0:
         pages.update({p: ([], 0) for p in missing})  # nothing at all for these parents
     elif missing:  # an empty page (first: 0, or past the end) still reports its total
+        query, _, parent_column = listing.build()  # rare: built for this request
         counted = (
             query.where(parent_column.in_(missing))
             .with_only_columns(parent_column, func.count(), maintain_column_froms=True)
             .group_by(parent_column)
         )
-        totals: dict[str, int] = {k: v for k, v in (await session.execute(counted)).all()}
+        found: Sequence[Any] = await info.context.rows(counted, listing.params)
+        totals: dict[str, int] = {key: count for key, count in found}
         pages.update({p: ([], int(totals.get(p, 0))) for p in missing})
     return pages
 
@@ -197,7 +245,7 @@ async def fetch(
     parent: Parent | None,
     group: Hashable,
     window: Page,
-    build: Callable[[], Awaitable[Built]],
+    listing: Listing,
 ) -> tuple[list[Any], int]:
     """One page of rows and the total: for a root connection directly; for a nested one
     through a DataLoader that fetches the pages of every parent of the request at once.
@@ -206,14 +254,18 @@ async def fetch(
     ask for the same thing share one statement.
     """
     if parent is None:
-        query, order, _ = await build()
-        async with info.context.session() as session:
-            return await fetch_page(session, query.order_by(*order), window)
-    builders: dict[Hashable, tuple[Callable[[], Awaitable[Built]], Page]] = (
-        info.context.loaders.setdefault(f"{name}:builders", {})
+
+        def ordered() -> Select[Any]:
+            query, order, _ = listing.build()
+            return query.order_by(*order)
+
+        shape = None if listing.shape is None else (name, listing.shape)
+        return await fetch_page(info, shape, listing.params, ordered, window)
+    listings: dict[Hashable, tuple[Listing, Page, str]] = info.context.loaders.setdefault(
+        f"{name}:listings", {}
     )
     group_key = (parent.kind, group, window)
-    builders[group_key] = (build, window)
+    listings[group_key] = (listing, window, parent.kind)
 
     async def batch(info: Info, keys: list[tuple[str, Hashable]]) -> list[tuple[list[Any], int]]:
         wanted: dict[Hashable, list[str]] = defaultdict(list)
@@ -221,12 +273,15 @@ async def fetch(
             wanted[grp].append(key)
         found: dict[tuple[str, Hashable], tuple[list[Any], int]] = {}
         for grp, keys_of_group in wanted.items():
-            make, grp_window = builders[grp]
-            query, order, column = await make()
-            async with info.context.session() as session:
-                pages = await fetch_pages(
-                    session, query, order, column, list(dict.fromkeys(keys_of_group)), grp_window
-                )
+            grp_listing, grp_window, kind = listings[grp]
+            shaped = (
+                grp_listing
+                if grp_listing.shape is None
+                else Listing((name, grp_listing.shape), grp_listing.params, grp_listing.build)
+            )
+            pages = await fetch_pages(
+                info, kind, shaped, list(dict.fromkeys(keys_of_group)), grp_window
+            )
             found.update({(k, grp): pages[k] for k in keys_of_group})
         return [found[k] for k in keys]
 

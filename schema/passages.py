@@ -10,15 +10,16 @@ from sqlalchemy import Select, select
 from strawberry import relay
 
 from db import models
-from schema.common import exact, pillar_filter, province_slug, text_match
+from schema.common import exact, pillar_filter, province_slug
 from schema.context import Info
 from schema.dataloaders import loader, nodes_by_id, passage_documents, passage_figures
 from schema.documents import Document
 from schema.figures import Figure
-from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
+from schema.pagination import Built, CountedConnection, Listing, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.province_field import InProvince
 from schema.sources import Citation, Source, load_source
+from schema.statements import Filter, columns_of
 
 
 @strawberry.type(
@@ -51,12 +52,12 @@ class Passage(relay.Node, InProvince):
     @strawberry.field(description="documents the passage names")
     async def documents(self, info: Info) -> list[Document]:
         rows = await loader(info, "passage.documents", passage_documents).load(self.passage_id)
-        return [Document.from_row(row[0]) for row in rows]
+        return [Document.from_row(row) for row in rows]
 
     @strawberry.field(description="figures stated in the passage")
     async def figures(self, info: Info) -> list[Figure]:
         rows = await loader(info, "passage.figures", passage_figures).load(self.passage_id)
-        return [Figure.from_row(row[0]) for row in rows]
+        return [Figure.from_row(row) for row in rows]
 
     @classmethod
     def from_row(cls, row: Any) -> Passage:
@@ -90,20 +91,28 @@ class PassageFilter:
     search: str | None = None
 
 
-async def passages_query(info: Info, where: PassageFilter | None) -> tuple[Select[Any], list[Any]]:
-    """Passages matching ``where``, in reading order."""
+async def passages_filter(info: Info, where: PassageFilter | None) -> Filter:
+    """The conditions of ``where`` and their values (``schema.statements``)."""
     p = models.Passage
-    query = select(p).join(models.Source, models.Source.id == p.source_id)
-    if where is not None:
-        slug = await province_slug(info, where.province)
-        if slug is not None:
-            query = query.where(p.province_id == slug)
-        if where.source is not None:
-            query = query.where(p.source_id == exact(where.source))
-        if where.pillar is not None:
-            query = query.where(pillar_filter(p.id, where.pillar))
-        query = query.where(text_match(info, p.id, where.search))
-    return query, [models.Source.position, p.position, p.id]
+    found = Filter()
+    if where is None:
+        return found
+    slug = await province_slug(info, where.province)
+    if slug is not None:
+        found.value("province", slug, lambda v: p.province_id == v)
+    if where.source is not None:
+        found.value("source", exact(where.source), lambda v: p.source_id == v)
+    if where.pillar is not None:
+        found.value("pillar", where.pillar.value, lambda v: pillar_filter(p.id, v))
+    found.search(info, p.id, where.search)
+    return found
+
+
+def passages_query(conditions: Filter) -> tuple[Select[Any], list[Any]]:
+    """Passages (plain rows of their columns) matching ``conditions``, in reading order."""
+    p = models.Passage
+    query = select(*columns_of(p)).join(models.Source, models.Source.id == p.source_id)
+    return conditions.apply(query), [models.Source.position, p.position, p.id]
 
 
 async def resolve_passages(
@@ -116,13 +125,15 @@ async def resolve_passages(
 ) -> PassageConnection:
     """A page of passages; ``parent`` (a province or a source) for a nested connection."""
     window = page(first, after)
+    conditions = await passages_filter(info, where)
 
-    async def build() -> Built:
-        query, order = await passages_query(info, where)
+    def build() -> Built:
         p = models.Passage
-        return query, order, p.source_id if parent and parent.kind == "source" else p.province_id
+        column = p.source_id if parent and parent.kind == "source" else p.province_id
+        return (*passages_query(conditions), column)
 
-    rows, total = await fetch(info, "passages", parent, repr(where), window, build)
+    listing = Listing(conditions.key(), conditions.params, build)
+    rows, total = await fetch(info, "passages", parent, repr(where), window, listing)
     result: PassageConnection = connection(
         PassageConnection, [Passage.from_row(r) for r in rows], total, window
     )

@@ -5,12 +5,11 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
-from sqlalchemy import select
 
 from db import models
 from db.reference import PILLARS
 from schema.context import Info
-from schema.dataloaders import loader, rows_by_parent
+from schema.dataloaders import children, loader, rows_by_parent
 
 
 @strawberry.enum
@@ -36,14 +35,11 @@ class Pillar:
 
 _PILLAR_ORDER = {code: i for i, code in enumerate(PILLARS)}
 
-_pillars_batch = rows_by_parent(
-    lambda keys: select(models.RecordPillar).where(models.RecordPillar.record_id.in_(keys)),
-    lambda row: row[0].record_id,
-)
+_pillars_batch = rows_by_parent(children(models.RecordPillar, models.RecordPillar.record_id))
 
 
 async def load_pillars(info: Info, record_id: str) -> list[Pillar]:
     """The pillars of a question, target or task, in the canonical order."""
     rows = await loader(info, "pillars", _pillars_batch).load(record_id)
-    codes = sorted((row[0].pillar_code for row in rows), key=_PILLAR_ORDER.__getitem__)
+    codes = sorted((row.pillar_code for row in rows), key=_PILLAR_ORDER.__getitem__)
     return [Pillar.of(code) for code in codes]

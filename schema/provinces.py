@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from strawberry import relay
 
 from db import models
 from db.reference import PILLARS
 from schema.common import exact
 from schema.context import Info
-from schema.dataloaders import loader, row_loader
+from schema.dataloaders import children, loader, row_loader, rows_by_parent
 from schema.pagination import Parent
 from schema.pillars import Pillar
+from schema.statements import columns_of, once
 from schema.tasks import TaskOrder
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ class Province(relay.Node):
         return await resolve_passages(info, filter, first, after, parent=self._parent)
 
     @classmethod
-    def from_row(cls, row: models.Province) -> Province:
+    def from_row(cls, row: Any) -> Province:
         return cls(
             province_id=row.id, code=row.code, name=row.name, merged_into_id=row.merged_into_id
         )
@@ -156,26 +156,22 @@ class Province(relay.Node):
         return [cls.from_row(row) if row else None for row in rows]
 
 
+_WITH_CONTENT = (
+    select(models.Source.province_id)
+    .where(models.Source.province_id.in_(bindparam("keys", expanding=True)))
+    .distinct()
+)
+
+
 async def _with_content(info: Info, keys: list[str]) -> list[bool]:
     """For each province slug: does a loaded source hold content about it?"""
-    query = select(models.Source.province_id).where(models.Source.province_id.in_(keys))
-    async with info.context.session() as session:
-        found = set(await session.scalars(query.distinct()))
+    found = {row[0] for row in await info.context.rows(_WITH_CONTENT, {"keys": keys})}
     return [key in found for key in keys]
 
 
-async def _merged_from(info: Info, keys: list[str]) -> list[list[models.Province]]:
-    query = (
-        select(models.Province)
-        .where(models.Province.merged_into_id.in_(keys))
-        .order_by(models.Province.code)
-    )
-    async with info.context.session() as session:
-        rows = list(await session.scalars(query))
-    grouped: dict[str, list[models.Province]] = defaultdict(list)
-    for row in rows:
-        grouped[row.merged_into_id or ""].append(row)
-    return [grouped.get(key, []) for key in keys]
+_merged_from = rows_by_parent(
+    children(models.Province, models.Province.merged_into_id, models.Province.code)
+)
 
 
 @strawberry.type(
@@ -197,44 +193,53 @@ class CurrentProvince:
         return [Province.from_row(row) for row in rows]
 
     @classmethod
-    def from_row(cls, row: models.CurrentProvince) -> CurrentProvince:
+    def from_row(cls, row: Any) -> CurrentProvince:
         return cls(code=row.code, slug=row.id, name=row.name)
+
+
+_ALL_PROVINCES = select(*columns_of(models.Province)).order_by(models.Province.code)
+_PROVINCES_WITH_CONTENT = _ALL_PROVINCES.where(
+    models.Province.id.in_(
+        select(models.Source.province_id).where(models.Source.province_id.is_not(None))
+    )
+)
+_CURRENT_PROVINCES = select(*columns_of(models.CurrentProvince)).order_by(
+    models.CurrentProvince.code
+)
 
 
 async def all_provinces(info: Info, with_content: bool | None = True) -> list[Province]:
     """Provinces in code order: those a loaded source is about, or (``with_content`` false
     or None) all 63 as they were before 1 July 2025."""
-    query = select(models.Province).order_by(models.Province.code)
-    if with_content:
-        query = query.where(
-            models.Province.id.in_(
-                select(models.Source.province_id).where(models.Source.province_id.is_not(None))
-            )
-        )
-    async with info.context.session() as session:
-        rows = await session.scalars(query)
-        return [Province.from_row(row) for row in rows]
+    query = _PROVINCES_WITH_CONTENT if with_content else _ALL_PROVINCES
+    return [Province.from_row(row) for row in await info.context.rows(query)]
 
 
 async def current_provinces(info: Info) -> list[CurrentProvince]:
-    query = select(models.CurrentProvince).order_by(models.CurrentProvince.code)
-    async with info.context.session() as session:
-        rows = await session.scalars(query)
-        return [CurrentProvince.from_row(row) for row in rows]
+    return [CurrentProvince.from_row(row) for row in await info.context.rows(_CURRENT_PROVINCES)]
+
+
+def _province_by(slug: bool, code: bool) -> Select[Any]:
+    query = select(*columns_of(models.Province))
+    if slug:
+        query = query.where(models.Province.id == bindparam("slug"))
+    if code:
+        query = query.where(models.Province.code == bindparam("code"))
+    return query
 
 
 async def find_province(info: Info, slug: str | None, code: str | None) -> Province | None:
     """The province with this slug or code; None when unknown or when neither is given."""
     if slug is None and code is None:
         return None
-    query = select(models.Province)
-    if slug is not None:
-        query = query.where(models.Province.id == exact(slug.strip().lower()))
-    if code is not None:
-        query = query.where(models.Province.code == exact(code.strip()))
-    async with info.context.session() as session:
-        row = await session.scalar(query)
-    return Province.from_row(row) if row else None
+    shape = (slug is not None, code is not None)
+    statement = once(("province-by", shape), lambda: _province_by(*shape))
+    params = {
+        "slug": None if slug is None else exact(slug.strip().lower()),
+        "code": None if code is None else exact(code.strip()),
+    }
+    rows = await info.context.rows(statement, params)
+    return Province.from_row(rows[0]) if rows else None
 
 
 @strawberry.type

@@ -9,23 +9,20 @@ from sqlalchemy import Select, select
 from strawberry import relay
 
 from db import models
-from schema.common import (
-    exact,
-    pillar_filter,
-    province_slug,
-    text_match,
-)
+from schema.common import exact, pillar_filter, province_slug
 from schema.context import Info
 from schema.dataloaders import (
+    children,
     load_province_row,
     loader,
     nodes_by_id,
     row_loader,
     rows_by_parent,
 )
-from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
+from schema.pagination import Built, CountedConnection, Listing, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.sources import Citation
+from schema.statements import Filter, by_keys, columns_of
 
 if TYPE_CHECKING:
     from schema.documents import Document
@@ -78,7 +75,7 @@ class Question(relay.Node):
         from schema.documents import Document
 
         rows = await loader(info, "question.documents", _documents_batch).load(self.question_id)
-        return [Document.from_row(row[0]) for row in rows]
+        return [Document.from_row(row) for row in rows]
 
     @strawberry.field(
         description="every place in the source where this question and answer stand (a "
@@ -86,10 +83,10 @@ class Question(relay.Node):
     )
     async def citations(self, info: Info) -> list[Citation]:
         rows = await loader(info, "question.citations", _citations_batch).load(self.question_id)
-        return [Citation.of(row[0]) for row in rows] or [self.citation]
+        return [Citation.of(row) for row in rows] or [self.citation]
 
     @classmethod
-    def from_row(cls, row: models.Question) -> Question:
+    def from_row(cls, row: Any) -> Question:
         return cls(
             question_id=row.id,
             number=row.number,
@@ -122,23 +119,23 @@ class Question(relay.Node):
 
 
 _documents_batch = rows_by_parent(
-    lambda keys: (
-        select(models.Document, models.QuestionDocument.question_id)
-        .join(models.QuestionDocument, models.QuestionDocument.document_id == models.Document.id)
-        .where(models.QuestionDocument.question_id.in_(keys))
-        .order_by(models.QuestionDocument.question_id, models.QuestionDocument.position)
-    ),
-    lambda row: row[1],
+    by_keys(
+        models.Document,
+        models.QuestionDocument.question_id,
+        models.QuestionDocument.question_id.label("parent_key"),
+    )
+    .join(models.QuestionDocument, models.QuestionDocument.document_id == models.Document.id)
+    .order_by(models.QuestionDocument.question_id, models.QuestionDocument.position)
 )
 
 
 _citations_batch = rows_by_parent(
-    lambda keys: (
-        select(models.QuestionCitation)
-        .where(models.QuestionCitation.question_id.in_(keys))
-        .order_by(models.QuestionCitation.question_id, models.QuestionCitation.position)
-    ),
-    lambda row: row[0].question_id,
+    children(
+        models.QuestionCitation,
+        models.QuestionCitation.question_id,
+        models.QuestionCitation.question_id,
+        models.QuestionCitation.position,
+    )
 )
 
 
@@ -160,26 +157,34 @@ class QuestionFilter:
     search: str | None = None
 
 
-async def questions_query(
-    info: Info, where: QuestionFilter | None
-) -> tuple[Select[Any], list[Any]]:
-    """Questions matching ``where``, in source order."""
+async def questions_filter(info: Info, where: QuestionFilter | None) -> Filter:
+    """The conditions of ``where`` and their values (``schema.statements``)."""
     q = models.Question
-    query = select(q).join(models.Source, models.Source.id == q.source_id)
-    if where is not None:
-        slug = await province_slug(info, where.province)
-        if slug is not None:
-            query = query.where(q.province_id == slug)
-        if where.source is not None:
-            query = query.where(q.source_id == exact(where.source))
-        if where.pillar is not None:
-            query = query.where(pillar_filter(q.id, where.pillar))
-        if where.general is not None:
-            query = query.where(
-                q.province_id.is_(None) if where.general else q.province_id.is_not(None)
-            )
-        query = query.where(text_match(info, q.id, where.search))
-    return query, [models.Source.position, q.position, q.id]
+    found = Filter()
+    if where is None:
+        return found
+    slug = await province_slug(info, where.province)
+    if slug is not None:
+        found.value("province", slug, lambda v: q.province_id == v)
+    if where.source is not None:
+        found.value("source", exact(where.source), lambda v: q.source_id == v)
+    if where.pillar is not None:
+        found.value("pillar", where.pillar.value, lambda v: pillar_filter(q.id, v))
+    if where.general is not None:
+        general = where.general
+        found.fixed(
+            f"general={general}",
+            lambda: q.province_id.is_(None) if general else q.province_id.is_not(None),
+        )
+    found.search(info, q.id, where.search)
+    return found
+
+
+def questions_query(conditions: Filter) -> tuple[Select[Any], list[Any]]:
+    """Questions (plain rows of their columns) matching ``conditions``, in source order."""
+    q = models.Question
+    query = select(*columns_of(q)).join(models.Source, models.Source.id == q.source_id)
+    return conditions.apply(query), [models.Source.position, q.position, q.id]
 
 
 async def resolve_questions(
@@ -192,12 +197,13 @@ async def resolve_questions(
 ) -> QuestionConnection:
     """A page of questions; ``parent`` (a province) for a nested connection."""
     window = page(first, after)
+    conditions = await questions_filter(info, where)
 
-    async def build() -> Built:
-        query, order = await questions_query(info, where)
-        return query, order, models.Question.province_id
+    def build() -> Built:
+        return (*questions_query(conditions), models.Question.province_id)
 
-    rows, total = await fetch(info, "questions", parent, repr(where), window, build)
+    listing = Listing(conditions.key(), conditions.params, build)
+    rows, total = await fetch(info, "questions", parent, repr(where), window, listing)
     result: QuestionConnection = connection(
         QuestionConnection, [Question.from_row(r) for r in rows], total, window
     )

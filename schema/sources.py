@@ -14,6 +14,7 @@ from schema.context import Info
 from schema.dataloaders import nodes_by_id, row_loader
 from schema.pagination import Parent
 from schema.province_field import InProvince
+from schema.statements import columns_of
 
 if TYPE_CHECKING:
     from schema.passages import PassageConnection
@@ -54,7 +55,7 @@ class Source(relay.Node, InProvince):
         )
 
     @classmethod
-    def from_row(cls, row: models.Source) -> Source:
+    def from_row(cls, row: Any) -> Source:
         return cls(
             source_id=row.id,
             title=row.title,
@@ -103,10 +104,11 @@ async def load_source(info: Info, source_id: str) -> Source:
     return Source.from_row(row)
 
 
+_SOURCES = select(*columns_of(models.Source)).order_by(models.Source.position)
+
+
 @strawberry.type
 class SourceQuery:
     @strawberry.field
     async def sources(self, info: Info) -> list[Source]:
-        async with info.context.session() as session:
-            rows = await session.scalars(select(models.Source).order_by(models.Source.position))
-            return [Source.from_row(row) for row in rows]
+        return [Source.from_row(row) for row in await info.context.rows(_SOURCES)]

@@ -11,19 +11,15 @@ from strawberry import relay
 
 from db import models
 from dxtext.docnumber import number_key
-from schema.common import (
-    exact,
-    pillar_filter,
-    province_slug,
-    text_match,
-)
+from schema.common import exact, pillar_filter, province_slug
 from schema.context import Info
-from schema.dataloaders import loader, nodes_by_id, rows_by_parent
+from schema.dataloaders import children, loader, nodes_by_id, rows_by_parent
 from schema.documents import InDocument
-from schema.pagination import Built, CountedConnection, Parent, connection, fetch, page
+from schema.pagination import Built, CountedConnection, Listing, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.province_field import InProvince
 from schema.sources import Citation
+from schema.statements import Filter, columns_of
 
 if TYPE_CHECKING:
     pass
@@ -84,11 +80,11 @@ class Target(relay.Node, InProvince, InDocument):
                 comparator=Comparator(q.comparator),
                 qualifier=q.qualifier,
             )
-            for (q,) in rows
+            for q in rows
         ]
 
     @classmethod
-    def from_row(cls, row: models.Target) -> Target:
+    def from_row(cls, row: Any) -> Target:
         return cls(
             target_id=row.id,
             text=row.text,
@@ -106,12 +102,12 @@ class Target(relay.Node, InProvince, InDocument):
 
 
 _quantities_batch = rows_by_parent(
-    lambda keys: (
-        select(models.Quantity)
-        .where(models.Quantity.target_id.in_(keys))
-        .order_by(models.Quantity.target_id, models.Quantity.position)
-    ),
-    lambda row: row[0].target_id,
+    children(
+        models.Quantity,
+        models.Quantity.target_id,
+        models.Quantity.target_id,
+        models.Quantity.position,
+    )
 )
 
 
@@ -131,25 +127,36 @@ class TargetFilter:
     search: str | None = None
 
 
-async def targets_query(info: Info, where: TargetFilter | None) -> tuple[Select[Any], list[Any]]:
-    """Targets matching ``where``, in source order."""
+async def targets_filter(info: Info, where: TargetFilter | None) -> Filter:
+    """The conditions of ``where`` and their values (``schema.statements``)."""
     t = models.Target
-    query = select(t).join(models.Source, models.Source.id == t.source_id)
-    if where is not None:
-        slug = await province_slug(info, where.province)
-        if slug is not None:
-            query = query.where(t.province_id == slug)
-        if where.pillar is not None:
-            query = query.where(pillar_filter(t.id, where.pillar))
-        if where.year is not None:
-            query = query.where(t.year == where.year)
-        if where.document is not None:
-            documents = select(models.Document.id).where(
-                models.Document.number_key == exact(number_key(where.document))
-            )
-            query = query.where(t.document_id.in_(documents))
-        query = query.where(text_match(info, t.id, where.search))
-    return query, [models.Source.position, t.position, t.id]
+    found = Filter()
+    if where is None:
+        return found
+    slug = await province_slug(info, where.province)
+    if slug is not None:
+        found.value("province", slug, lambda v: t.province_id == v)
+    if where.pillar is not None:
+        found.value("pillar", where.pillar.value, lambda v: pillar_filter(t.id, v))
+    if where.year is not None:
+        found.value("year", where.year, lambda v: t.year == v)
+    if where.document is not None:
+        found.value(
+            "document",
+            exact(number_key(where.document)),
+            lambda v: t.document_id.in_(
+                select(models.Document.id).where(models.Document.number_key == v)
+            ),
+        )
+    found.search(info, t.id, where.search)
+    return found
+
+
+def targets_query(conditions: Filter) -> tuple[Select[Any], list[Any]]:
+    """Targets (plain rows of their columns) matching ``conditions``, in source order."""
+    t = models.Target
+    query = select(*columns_of(t)).join(models.Source, models.Source.id == t.source_id)
+    return conditions.apply(query), [models.Source.position, t.position, t.id]
 
 
 async def resolve_targets(
@@ -162,17 +169,15 @@ async def resolve_targets(
 ) -> TargetConnection:
     """A page of targets; ``parent`` (province or document) for a nested connection."""
     window = page(first, after)
+    conditions = await targets_filter(info, where)
 
-    async def build() -> Built:
-        query, order = await targets_query(info, where)
+    def build() -> Built:
         t = models.Target
-        return (
-            query,
-            order,
-            t.document_id if parent and parent.kind == "document" else t.province_id,
-        )
+        column = t.document_id if parent and parent.kind == "document" else t.province_id
+        return (*targets_query(conditions), column)
 
-    rows, total = await fetch(info, "targets", parent, repr(where), window, build)
+    listing = Listing(conditions.key(), conditions.params, build)
+    rows, total = await fetch(info, "targets", parent, repr(where), window, listing)
     result: TargetConnection = connection(
         TargetConnection, [Target.from_row(r) for r in rows], total, window
     )

@@ -7,23 +7,18 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from sqlalchemy import Select, case, select
+from sqlalchemy import BindParameter, ColumnElement, Select, case, select
 from strawberry import relay
 
 from db import models
-from schema.common import (
-    matches_words,
-    pillar_filter,
-    province_slug,
-    search_words,
-    text_match,
-)
+from schema.common import pillar_filter, province_slug, search_words
 from schema.context import Info
 from schema.dataloaders import loader, nodes_by_id, rows_by_parent
 from schema.documents import InDocument
 from schema.pagination import (
     Built,
     CountedConnection,
+    Listing,
     Parent,
     connection,
     fetch,
@@ -33,6 +28,7 @@ from schema.pagination import (
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.province_field import InProvince
 from schema.sources import Citation
+from schema.statements import Filter, by_keys, columns_of, like_all
 
 if TYPE_CHECKING:
     pass
@@ -79,7 +75,7 @@ class Agency(relay.Node, InProvince):
         return await resolve_tasks(info, None, order_by, first, after, parent=parent)
 
     @classmethod
-    def from_row(cls, row: models.Agency) -> Agency:
+    def from_row(cls, row: Any) -> Agency:
         return cls(agency_id=row.id, name=row.name, province_id=row.province_id)
 
     @classmethod
@@ -111,14 +107,14 @@ class Task(relay.Node, InProvince, InDocument):
     @strawberry.field
     async def lead_agencies(self, info: Info) -> list[Agency]:
         rows = await loader(info, "task.leadAgencies", _lead_agencies_batch).load(self.task_id)
-        return [Agency.from_row(row[0]) for row in rows]
+        return [Agency.from_row(row) for row in rows]
 
     @strawberry.field
     async def pillars(self, info: Info) -> list[Pillar]:
         return await load_pillars(info, self.task_id)
 
     @classmethod
-    def from_row(cls, row: models.Task) -> Task:
+    def from_row(cls, row: Any) -> Task:
         return cls(
             task_id=row.id,
             title=row.title,
@@ -140,13 +136,9 @@ class Task(relay.Node, InProvince, InDocument):
 
 
 _lead_agencies_batch = rows_by_parent(
-    lambda keys: (
-        select(models.Agency, models.TaskAgency.task_id)
-        .join(models.TaskAgency, models.TaskAgency.agency_id == models.Agency.id)
-        .where(models.TaskAgency.task_id.in_(keys))
-        .order_by(models.TaskAgency.task_id, models.TaskAgency.position)
-    ),
-    lambda row: row[1],
+    by_keys(models.Agency, models.TaskAgency.task_id, models.TaskAgency.task_id.label("parent_key"))
+    .join(models.TaskAgency, models.TaskAgency.agency_id == models.Agency.id)
+    .order_by(models.TaskAgency.task_id, models.TaskAgency.position)
 )
 
 
@@ -173,39 +165,49 @@ class TaskFilter:
     search: str | None = None
 
 
-def _agency_matches(words: list[str]) -> Any:
-    return (
+def _agency_matches(patterns: list[BindParameter[Any]]) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = (
         select(models.TaskAgency.task_id)
         .join(models.Agency, models.Agency.id == models.TaskAgency.agency_id)
         .where(
             models.TaskAgency.task_id == models.Task.id,
-            matches_words(models.Agency.name_folded, words),
+            like_all(models.Agency.name_folded, patterns),
         )
         .exists()
     )
+    return condition
 
 
-async def tasks_query(
-    info: Info, where: TaskFilter | None, order: TaskOrder | None
-) -> tuple[Select[Any], list[Any]]:
-    """Tasks matching ``where``, and the order asked for (ties broken by source order)."""
+async def tasks_filter(info: Info, where: TaskFilter | None) -> Filter:
+    """The conditions of ``where`` and their values (``schema.statements``)."""
     k = models.Task
-    query = select(k).join(models.Source, models.Source.id == k.source_id)
-    if where is not None:
-        slug = await province_slug(info, where.province)
-        if slug is not None:
-            query = query.where(k.province_id == slug)
-        if where.pillar is not None:
-            query = query.where(pillar_filter(k.id, where.pillar))
-        if where.agency is not None:
-            query = query.where(_agency_matches(search_words(where.agency)))
-        if where.due_on_or_after is not None:
-            query = query.where(k.deadline >= where.due_on_or_after)
-        if where.due_on_or_before is not None:
-            query = query.where(k.deadline <= where.due_on_or_before)
-        if where.deadline_kinds is not None:
-            query = query.where(k.deadline_kind.in_([kind.value for kind in where.deadline_kinds]))
-        query = query.where(text_match(info, k.id, where.search))
+    found = Filter()
+    if where is None:
+        return found
+    slug = await province_slug(info, where.province)
+    if slug is not None:
+        found.value("province", slug, lambda v: k.province_id == v)
+    if where.pillar is not None:
+        found.value("pillar", where.pillar.value, lambda v: pillar_filter(k.id, v))
+    if where.agency is not None:
+        found.patterns("agency", search_words(where.agency), _agency_matches)
+    if where.due_on_or_after is not None:
+        found.value("due_from", where.due_on_or_after, lambda v: k.deadline >= v)
+    if where.due_on_or_before is not None:
+        found.value("due_to", where.due_on_or_before, lambda v: k.deadline <= v)
+    if where.deadline_kinds is not None:
+        kinds = [kind.value for kind in where.deadline_kinds]
+        found.value("kinds", kinds, k.deadline_kind.in_, expanding=True)
+    found.search(info, k.id, where.search)
+    return found
+
+
+def tasks_query(conditions: Filter, order: TaskOrder | None) -> tuple[Select[Any], list[Any]]:
+    """Tasks (plain rows of their columns) matching ``conditions``, and the order asked for
+    (ties broken by source order)."""
+    k = models.Task
+    query = select(*columns_of(k)).join(models.Source, models.Source.id == k.source_id)
+    query = conditions.apply(query)
     source_order = [models.Source.position, k.position, k.id]
     if order is None or order is TaskOrder.SOURCE:
         return query, source_order
@@ -225,16 +227,18 @@ async def resolve_tasks(
 ) -> TaskConnection:
     """A page of tasks; ``parent`` (province, document or agency) for a nested connection."""
     window = page(first, after)
+    conditions = await tasks_filter(info, where)
 
-    async def build() -> Built:
-        query, ordering = await tasks_query(info, where, order)
+    def build() -> Built:
+        query, ordering = tasks_query(conditions, order)
         if parent is not None and parent.kind == "agency":
             query = query.join(models.TaskAgency, models.TaskAgency.task_id == models.Task.id)
             return query, ordering, models.TaskAgency.agency_id
         column = models.Task.document_id if parent and parent.kind == "document" else None
         return query, ordering, column if column is not None else models.Task.province_id
 
-    rows, total = await fetch(info, "tasks", parent, (repr(where), order), window, build)
+    listing = Listing(conditions.key(order), conditions.params, build)
+    rows, total = await fetch(info, "tasks", parent, (repr(where), order), window, listing)
     result: TaskConnection = connection(
         TaskConnection, [Task.from_row(r) for r in rows], total, window
     )
@@ -246,14 +250,18 @@ async def resolve_agencies(
 ) -> AgencyConnection:
     window = page(first, after)
     a = models.Agency
-    query = select(a)
+    conditions = Filter()
     slug = await province_slug(info, province)
     if slug is not None:
-        query = query.where(a.province_id == slug)
-    query = query.where(matches_words(a.name_folded, search_words(search)))
-    query = query.order_by(a.name_folded, a.id)
-    async with info.context.session() as session:
-        rows, total = await fetch_page(session, query, window)
+        conditions.value("province", slug, lambda v: a.province_id == v)
+    conditions.patterns("name", search_words(search), lambda p: like_all(a.name_folded, p))
+
+    def query() -> Select[Any]:
+        return conditions.apply(select(*columns_of(a))).order_by(a.name_folded, a.id)
+
+    rows, total = await fetch_page(
+        info, ("agencies", conditions.key()), conditions.params, query, window
+    )
     result: AgencyConnection = connection(
         AgencyConnection, [Agency.from_row(r) for r in rows], total, window
     )
