@@ -44,6 +44,7 @@ from db.session import create_engine
 from dxtext.text import slugify
 from loaders.ingest import build_rows, parse_all, search_entries, write_rows
 from loaders.manifest import read_manifest
+from loaders.search_index import search_terms
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = PROJECT_ROOT / "data" / "sources" / "manifest.toml"
@@ -74,6 +75,7 @@ ID_FIELDS: dict[str, tuple[str, ...]] = {
     "tasks": ("id", "province_id", "document_id", "source_id"),
     "task_agencies": ("task_id", "agency_id"),
     "questions": ("id", "province_id", "source_id"),
+    "question_aliases": ("id", "question_id"),
     "question_documents": ("question_id", "document_id"),
     "question_citations": ("question_id", "source_id"),
     "record_pillars": ("record_id",),
@@ -168,8 +170,8 @@ def make_copy(base: Rows, copy: Copy, pool: list[str], existing_documents: set[s
     rng = random.Random(copy.n)
     rows: Rows = {}
     for table, table_rows in base.items():
-        if table == "search_entries":
-            continue
+        if table in ("search_entries", "search_terms"):
+            continue  # rebuilt from the rows, as the loader builds them
         ids, texts = ID_FIELDS.get(table, ()), TEXT_FIELDS.get(table, ())
         out: list[dict[str, Any]] = []
         for row in table_rows:
@@ -211,6 +213,8 @@ def scaled_rows(scale: int) -> tuple[Rows, list[dict[str, str]]]:
         provinces += copy.provinces
         for table, table_rows in make_copy(base, copy, pool, existing).items():
             rows.setdefault(table, []).extend(table_rows)
+    # the vocabulary of every copy's entries together (one row per word)
+    rows["search_terms"] = search_terms(rows["search_entries"])
     return rows, provinces
 
 
