@@ -368,9 +368,7 @@ async def resolve_search(
         province=slug,
         pillar=str(pillar.value) if pillar is not None else None,
     )
-    total, best = await asyncio.to_thread(
-        lambda: (engine.count(matching), engine.best(matching, CANDIDATES))
-    )
+    total, best = await asyncio.to_thread(engine.search, matching, CANDIDATES)
     # a word matched only through a correction, so as typed the query finds nothing: the
     # corrected spelling, when it finds something, is the suggestion
     typed = " ".join(query.lower().split())

@@ -159,20 +159,24 @@ class SearchIndex:
 
     def count(self, query: tantivy.Query) -> int:
         """How many entries match (every one: the engine counts without scoring)."""
-        result = self._searcher.search(query, limit=1, count=True)
-        return int(result.count or 0)  # type: ignore[attr-defined]  # documented; stub omits it
+        return self.search(query, 1)[0]
 
     def best(self, query: tantivy.Query, limit: int) -> list[str]:
         """The IDs of the ``limit`` best matches by the engine's BM25, ties in source order."""
-        if limit <= 0:
-            return []
-        hits = self._searcher.search(query, limit=limit, count=False).hits
+        return self.search(query, limit)[1]
+
+    def search(self, query: tantivy.Query, limit: int) -> tuple[int, list[str]]:
+        """How many entries match, and the IDs of the ``limit`` best by the engine's BM25
+        (ties in source order), in one pass over the matches."""
+        result = self._searcher.search(query, limit=max(limit, 1), count=True)
+        hits = result.hits[:limit]
         ordinals = self._searcher.fast_field_values("ordinal", [address for _, address in hits])
         ranked = sorted(
             zip((score for score, _ in hits), ordinals, strict=True),
             key=lambda pair: (-pair[0], pair[1]),
         )
-        return [self.ids[int(ordinal)] for _, ordinal in ranked]  # type: ignore[arg-type]
+        count = int(result.count or 0)  # type: ignore[attr-defined]  # documented; stub omits it
+        return count, [self.ids[int(ordinal)] for _, ordinal in ranked]  # type: ignore[arg-type]
 
     def facets(self, query: tantivy.Query) -> Facets:
         """Counts of the matches by type, province and pillar, over every match."""
