@@ -165,9 +165,7 @@ async def documents_filter(info: Info, where: DocumentFilter | None) -> Filter:
     found = Filter()
     if where is None:
         return found
-    slug = await province_slug(info, where.province)
-    if slug is not None:
-        found.value("province", slug, lambda v: d.province_id == v)
+    await found.province(info, where.province, d.province_id)
     if where.kind is not None:
         found.value("kind", where.kind.value, lambda v: d.kind == v)
     if where.level is not None:

@@ -6,18 +6,17 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from strawberry import relay
 
 from db import models
-from schema.common import exact, pillar_filter, province_slug
 from schema.context import Info
 from schema.dataloaders import nodes_by_id
 from schema.pagination import Built, CountedConnection, Listing, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.province_field import InProvince
 from schema.sources import Citation, Source, load_source
-from schema.statements import Filter, columns_of
+from schema.statements import Filter, in_source_order
 from schema.targets import Unit
 
 
@@ -96,13 +95,9 @@ async def figures_filter(info: Info, where: FigureFilter | None) -> Filter:
     found = Filter()
     if where is None:
         return found
-    slug = await province_slug(info, where.province)
-    if slug is not None:
-        found.value("province", slug, lambda v: f.province_id == v)
-    if where.source is not None:
-        found.value("source", exact(where.source), lambda v: f.source_id == v)
-    if where.pillar is not None:
-        found.value("pillar", where.pillar.value, lambda v: pillar_filter(f.id, v))
+    await found.province(info, where.province, f.province_id)
+    found.source(where.source, f.source_id)
+    found.pillar(where.pillar, f.id)
     if where.as_of_from is not None:
         found.value("as_of_from", where.as_of_from, lambda v: f.as_of >= v)
     if where.as_of_to is not None:
@@ -113,9 +108,7 @@ async def figures_filter(info: Info, where: FigureFilter | None) -> Filter:
 
 def figures_query(conditions: Filter) -> tuple[Select[Any], list[Any]]:
     """Figures (plain rows of their columns) matching ``conditions``, in source order."""
-    f = models.Figure
-    query = select(*columns_of(f)).join(models.Source, models.Source.id == f.source_id)
-    return conditions.apply(query), [models.Source.position, f.position, f.id]
+    return in_source_order(models.Figure, conditions)
 
 
 async def resolve_figures(

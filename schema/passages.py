@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from strawberry import relay
 
 from db import models
-from schema.common import exact, pillar_filter, province_slug
 from schema.context import Info
 from schema.dataloaders import loader, nodes_by_id, passage_documents, passage_figures
 from schema.documents import Document
@@ -19,7 +18,7 @@ from schema.pagination import Built, CountedConnection, Listing, Parent, connect
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.province_field import InProvince
 from schema.sources import Citation, Source, load_source
-from schema.statements import Filter, columns_of
+from schema.statements import Filter, in_source_order
 
 
 @strawberry.type(
@@ -97,22 +96,16 @@ async def passages_filter(info: Info, where: PassageFilter | None) -> Filter:
     found = Filter()
     if where is None:
         return found
-    slug = await province_slug(info, where.province)
-    if slug is not None:
-        found.value("province", slug, lambda v: p.province_id == v)
-    if where.source is not None:
-        found.value("source", exact(where.source), lambda v: p.source_id == v)
-    if where.pillar is not None:
-        found.value("pillar", where.pillar.value, lambda v: pillar_filter(p.id, v))
+    await found.province(info, where.province, p.province_id)
+    found.source(where.source, p.source_id)
+    found.pillar(where.pillar, p.id)
     found.search(info, p.id, where.search)
     return found
 
 
 def passages_query(conditions: Filter) -> tuple[Select[Any], list[Any]]:
     """Passages (plain rows of their columns) matching ``conditions``, in reading order."""
-    p = models.Passage
-    query = select(*columns_of(p)).join(models.Source, models.Source.id == p.source_id)
-    return conditions.apply(query), [models.Source.position, p.position, p.id]
+    return in_source_order(models.Passage, conditions)
 
 
 async def resolve_passages(

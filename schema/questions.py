@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from strawberry import relay
 
 from db import models
-from schema.common import exact, pillar_filter, province_slug
 from schema.context import Info
 from schema.dataloaders import (
     children,
@@ -22,7 +21,7 @@ from schema.dataloaders import (
 from schema.pagination import Built, CountedConnection, Listing, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.sources import Citation
-from schema.statements import Filter, by_keys, columns_of
+from schema.statements import Filter, by_keys, in_source_order
 
 if TYPE_CHECKING:
     from schema.documents import Document
@@ -163,13 +162,9 @@ async def questions_filter(info: Info, where: QuestionFilter | None) -> Filter:
     found = Filter()
     if where is None:
         return found
-    slug = await province_slug(info, where.province)
-    if slug is not None:
-        found.value("province", slug, lambda v: q.province_id == v)
-    if where.source is not None:
-        found.value("source", exact(where.source), lambda v: q.source_id == v)
-    if where.pillar is not None:
-        found.value("pillar", where.pillar.value, lambda v: pillar_filter(q.id, v))
+    await found.province(info, where.province, q.province_id)
+    found.source(where.source, q.source_id)
+    found.pillar(where.pillar, q.id)
     if where.general is not None:
         general = where.general
         found.fixed(
@@ -182,9 +177,7 @@ async def questions_filter(info: Info, where: QuestionFilter | None) -> Filter:
 
 def questions_query(conditions: Filter) -> tuple[Select[Any], list[Any]]:
     """Questions (plain rows of their columns) matching ``conditions``, in source order."""
-    q = models.Question
-    query = select(*columns_of(q)).join(models.Source, models.Source.id == q.source_id)
-    return conditions.apply(query), [models.Source.position, q.position, q.id]
+    return in_source_order(models.Question, conditions)
 
 
 async def resolve_questions(

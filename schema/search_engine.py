@@ -157,14 +157,6 @@ class SearchIndex:
     def _term(self, field: str, term: str) -> tantivy.Query:
         return tantivy.Query.term_query(self.schema, field, term)
 
-    def count(self, query: tantivy.Query) -> int:
-        """How many entries match (every one: the engine counts without scoring)."""
-        return self.search(query, 1)[0]
-
-    def best(self, query: tantivy.Query, limit: int) -> list[str]:
-        """The IDs of the ``limit`` best matches by the engine's BM25, ties in source order."""
-        return self.search(query, limit)[1]
-
     def search(self, query: tantivy.Query, limit: int) -> tuple[int, list[str]]:
         """How many entries match, and the IDs of the ``limit`` best by the engine's BM25
         (ties in source order), in one pass over the matches."""

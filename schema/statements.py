@@ -19,7 +19,15 @@ from typing import Any, TypeVar
 
 from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, select
 
-from schema.common import like_pattern, search_words, text_match
+from db import models
+from schema.common import (
+    exact,
+    like_pattern,
+    pillar_filter,
+    province_slug,
+    search_words,
+    text_match,
+)
 from schema.context import Info
 
 T = TypeVar("T")
@@ -102,6 +110,22 @@ class Filter:
         self.bound = False
         self.conditions.append(lambda: condition)
 
+    async def province(self, info: Info, province: str | None, column: Any) -> None:
+        """Records of the province a slug or code names (none given: no condition)."""
+        slug = await province_slug(info, province)
+        if slug is not None:
+            self.value("province", slug, lambda v: column == v)
+
+    def source(self, slug: str | None, column: Any) -> None:
+        """Records of the source ``slug`` (none given: no condition)."""
+        if slug is not None:
+            self.value("source", exact(slug), lambda v: column == v)
+
+    def pillar(self, pillar: Any, id_column: Any) -> None:
+        """Records of the pillar (a ``PillarCode``; none given: no condition)."""
+        if pillar is not None:
+            self.value("pillar", pillar.value, lambda v: pillar_filter(id_column, v))
+
     def search(self, info: Info, id_column: Any, text: str | None) -> None:
         """The ``search`` filter: every word occurs in the record (full-text, inline)."""
         if text is not None and search_words(text):
@@ -115,3 +139,10 @@ class Filter:
         for condition in self.conditions:
             query = query.where(condition())
         return query
+
+
+def in_source_order(model: type[Any], conditions: Filter) -> tuple[Select[Any], list[Any]]:
+    """``model``'s rows (plain, every column) matching ``conditions``, and the order they
+    are listed in: their source's, then their own position in it."""
+    query = select(*columns_of(model)).join(models.Source, models.Source.id == model.source_id)
+    return conditions.apply(query), [models.Source.position, model.position, model.id]

@@ -11,7 +11,7 @@ from strawberry import relay
 
 from db import models
 from dxtext.docnumber import number_key
-from schema.common import exact, pillar_filter, province_slug
+from schema.common import exact
 from schema.context import Info
 from schema.dataloaders import children, loader, nodes_by_id, rows_by_parent
 from schema.documents import InDocument
@@ -19,7 +19,7 @@ from schema.pagination import Built, CountedConnection, Listing, Parent, connect
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.province_field import InProvince
 from schema.sources import Citation
-from schema.statements import Filter, columns_of
+from schema.statements import Filter, in_source_order
 
 if TYPE_CHECKING:
     pass
@@ -133,11 +133,8 @@ async def targets_filter(info: Info, where: TargetFilter | None) -> Filter:
     found = Filter()
     if where is None:
         return found
-    slug = await province_slug(info, where.province)
-    if slug is not None:
-        found.value("province", slug, lambda v: t.province_id == v)
-    if where.pillar is not None:
-        found.value("pillar", where.pillar.value, lambda v: pillar_filter(t.id, v))
+    await found.province(info, where.province, t.province_id)
+    found.pillar(where.pillar, t.id)
     if where.year is not None:
         found.value("year", where.year, lambda v: t.year == v)
     if where.document is not None:
@@ -154,9 +151,7 @@ async def targets_filter(info: Info, where: TargetFilter | None) -> Filter:
 
 def targets_query(conditions: Filter) -> tuple[Select[Any], list[Any]]:
     """Targets (plain rows of their columns) matching ``conditions``, in source order."""
-    t = models.Target
-    query = select(*columns_of(t)).join(models.Source, models.Source.id == t.source_id)
-    return conditions.apply(query), [models.Source.position, t.position, t.id]
+    return in_source_order(models.Target, conditions)
 
 
 async def resolve_targets(

@@ -11,7 +11,7 @@ from sqlalchemy import BindParameter, ColumnElement, Select, case, select
 from strawberry import relay
 
 from db import models
-from schema.common import pillar_filter, province_slug, search_words
+from schema.common import province_slug, search_words
 from schema.context import Info
 from schema.dataloaders import loader, nodes_by_id, rows_by_parent
 from schema.documents import InDocument
@@ -28,7 +28,7 @@ from schema.pagination import (
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.province_field import InProvince
 from schema.sources import Citation
-from schema.statements import Filter, by_keys, columns_of, like_all
+from schema.statements import Filter, by_keys, columns_of, in_source_order, like_all
 
 if TYPE_CHECKING:
     pass
@@ -184,11 +184,8 @@ async def tasks_filter(info: Info, where: TaskFilter | None) -> Filter:
     found = Filter()
     if where is None:
         return found
-    slug = await province_slug(info, where.province)
-    if slug is not None:
-        found.value("province", slug, lambda v: k.province_id == v)
-    if where.pillar is not None:
-        found.value("pillar", where.pillar.value, lambda v: pillar_filter(k.id, v))
+    await found.province(info, where.province, k.province_id)
+    found.pillar(where.pillar, k.id)
     if where.agency is not None:
         found.patterns("agency", search_words(where.agency), _agency_matches)
     if where.due_on_or_after is not None:
@@ -206,9 +203,7 @@ def tasks_query(conditions: Filter, order: TaskOrder | None) -> tuple[Select[Any
     """Tasks (plain rows of their columns) matching ``conditions``, and the order asked for
     (ties broken by source order)."""
     k = models.Task
-    query = select(*columns_of(k)).join(models.Source, models.Source.id == k.source_id)
-    query = conditions.apply(query)
-    source_order = [models.Source.position, k.position, k.id]
+    query, source_order = in_source_order(k, conditions)
     if order is None or order is TaskOrder.SOURCE:
         return query, source_order
     kind_rank = case((k.deadline.is_not(None), 0), (k.deadline_kind == "RECURRING", 1), else_=2)
