@@ -28,6 +28,7 @@ from typing import Any
 
 import tantivy
 
+from bench.peers.raw import EXACT_TOTAL
 from bench.search_latency import QUERIES, RESULTS_DIR, scaled_manifest
 from db.migrate import upgrade
 from db.session import create_engine
@@ -35,9 +36,6 @@ from loaders.ingest import load_manifest
 from schema.common import MAX_WORDS
 from schema.search import CANDIDATES
 from schema.search_plan import Alternative, Plan, Vocabulary, plan_query
-
-#: the count a database engine stops at (dxgraph's engine counts every match)
-EXACT_TOTAL = 10_000
 
 
 async def _load(url: str, manifest: Path) -> None:
