@@ -5,9 +5,11 @@ A query becomes a plan (``schema.search_plan``: each word with its exact, prefix
 compound alternatives, against the index's vocabulary, memoised per content version) that
 the search engine matches (``schema.search_engine``: a Tantivy index of the search
 entries, built once per content version, the same whichever database they come from).
-The engine counts every match, works out the facets when they are asked for, and lists
-its best ``CANDIDATES`` by BM25; the scorer (``schema.search_rank``) orders the first
-``RERANKED`` of them, so the cost of ranking stays flat as the corpus grows.
+The engine counts the matches (exactly up to ``COUNT_CAP``, then a lower bound; exactly
+whenever facets are asked for, as they count every match), works out the facets when
+they are asked for, and lists its best ``CANDIDATES`` by BM25; the scorer
+(``schema.search_rank``) orders the first ``RERANKED`` of them, so the cost of ranking
+stays flat as the corpus grows.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import strawberry
 from cachetools import LRUCache
 from sqlalchemy import select, tuple_
 from strawberry import relay
+from strawberry.types.nodes import SelectedField
 
 from db import models
 from schema.common import MAX_SEARCH_LENGTH, MAX_WORDS, province_slug
@@ -97,8 +100,12 @@ class SearchFacets:
     engine: strawberry.Private[SearchIndex | None]
     query: strawberry.Private[Any] = None
     _counted: strawberry.Private[asyncio.Task[Facets] | None] = None
+    #: counted already (by the search, which needed the whole count)
+    counted: strawberry.Private[Facets | None] = None
 
     async def _counts(self) -> Facets:
+        if self.counted is not None:
+            return self.counted
         if self.engine is None:
             return Facets(kinds={}, provinces={}, pillars={})
         if self._counted is None:  # the three lists share one aggregation
@@ -136,7 +143,8 @@ class SearchConnection:
     total_count_is_exact: bool = strawberry.field(
         description=(
             "false when so many items match that totalCount is a lower bound (at least "
-            "10,000, as Elasticsearch's track_total_hits); true otherwise"
+            "10,000, as Elasticsearch's track_total_hits); true otherwise, and whenever "
+            "facets are selected (they count every match)"
         )
     )
     facets: SearchFacets = strawberry.field(
@@ -158,8 +166,8 @@ class SearchConnection:
 CANDIDATES = 1000
 #: The first this many of them are ordered by the scorer (``schema.search_rank``); the
 #: rest of the list keeps the engine's BM25 order. Bounded so that ranking costs the same
-#: however large the corpus grows, and small because scoring is most of a search's time
-#: (~50 µs an entry): the relevance set (tests/schema/relevance.toml) scores the same
+#: however large the corpus grows, and small because scoring was most of a search's
+#: time: the relevance set (tests/schema/relevance.toml) scores the same
 #: with the best 20 re-ranked as with the best 200.
 RERANKED = 50
 
@@ -368,7 +376,8 @@ async def resolve_search(
         province=slug,
         pillar=str(pillar.value) if pillar is not None else None,
     )
-    total, best = await asyncio.to_thread(engine.search, matching, CANDIDATES)
+    found_by_engine = await asyncio.to_thread(engine.search, matching, CANDIDATES)
+    total, best = found_by_engine.count, found_by_engine.ids
     # a word matched only through a correction, so as typed the query finds nothing: the
     # corrected spelling, when it finds something, is the suggestion
     typed = " ".join(query.lower().split())
@@ -403,8 +412,28 @@ async def resolve_search(
         )
         for entry_id, (item,) in zip(shown, items, strict=True)
     ]
-    facets = SearchFacets(engine=engine, query=matching)
-    return _search_connection(hits, len(best), window, total, True, facets, suggestion)
+    exact, counted = found_by_engine.exact, None
+    if not exact and _asks_for(info, "facets"):
+        # the facets count every match (each entry has one type), so their total is exact
+        counted = await asyncio.to_thread(engine.facets, matching)
+        total, exact = sum(counted.kinds.values()), True
+    facets = SearchFacets(engine=engine, query=matching, counted=counted)
+    return _search_connection(hits, len(best), window, total, exact, facets, suggestion)
+
+
+def _asks_for(info: Info, name: str) -> bool:
+    """Whether the request selects ``name`` on this field's result (fragments included)."""
+
+    def among(selections: list[Any]) -> bool:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == name:
+                    return True
+            elif among(selection.selections):  # an inline fragment or a fragment spread
+                return True
+        return False
+
+    return any(among(field.selections) for field in info.selected_fields)
 
 
 @strawberry.type

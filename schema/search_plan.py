@@ -36,6 +36,10 @@ TYPO_MIN_LETTERS = 4
 TWO_TYPOS_MIN_LETTERS = 8
 #: corrections kept per word, the nearest and most common first
 MAX_CORRECTIONS = 8
+#: completions a prefix stands for: the index words it begins, the most common first (as
+#: Typesense's ``max_candidates``): "t" begins 136 words, and a query's cost grows with
+#: every word it may be
+MAX_COMPLETIONS = 16
 
 
 class Match(Enum):
@@ -88,6 +92,14 @@ class Vocabulary:
         end = bisect.bisect_left(self.terms, prefix + "\U0010ffff")
         return self.terms[start:end]
 
+    def completions(self, prefix: str) -> list[str]:
+        """What a prefix matches: the ``MAX_COMPLETIONS`` commonest index words it begins
+        (by entries holding them, then alphabetically), in alphabetical order."""
+        begun = self.prefixed(prefix)
+        if len(begun) > MAX_COMPLETIONS:
+            begun = sorted(sorted(begun, key=lambda t: -self.entries[t])[:MAX_COMPLETIONS])
+        return begun
+
     def near(self, word: str) -> list[str]:
         """Index words within the allowed edits of ``word``, nearest and commonest first."""
         if len(word) < TYPO_MIN_LETTERS or not self.terms:
@@ -104,7 +116,7 @@ class Vocabulary:
         counts = []
         for index, term in enumerate(terms):
             if prefix and index == len(terms) - 1:
-                counts.append(max((self.entries[t] for t in self.prefixed(term)), default=0))
+                counts.append(max((self.entries[t] for t in self.completions(term)), default=0))
             else:
                 counts.append(self.entries.get(term, 0))
         return min(counts, default=0)

@@ -94,24 +94,47 @@ class Candidate:
 _WORDS = re.compile(r"\w+")
 
 
-def _frequency(
-    alternative: Alternative, counts: Counter[str], joined: str, completions: list[str]
-) -> int:
-    """How often ``alternative`` occurs in a text: ``counts`` are its folded words
-    counted, ``joined`` them space-joined (for phrases); ``completions`` are the index
-    words a prefix alternative begins."""
-    terms = alternative.terms
-    if len(terms) == 1:
-        if alternative.prefix:
-            if len(completions) < len(counts):
-                return sum(counts[word] for word in completions)
-            prefix = terms[0]
-            return sum(n for word, n in counts.items() if word.startswith(prefix))
-        return counts[terms[0]]
-    if not alternative.phrase:
-        return min(counts[term] for term in terms)
-    pattern = r"(?<!\S)" + re.escape(" ".join(terms)) + (r"\S*" if alternative.prefix else "")
-    return len(re.findall(pattern + r"(?!\S)", joined))
+class _Counting:
+    """How often one alternative occurs in a text, worked out once per query: a word is
+    a look-up in the text's counted words, a prefix the sum over its completions
+    (``Vocabulary.completions``), words that need not stand together the rarest of them,
+    a phrase the matches of its pattern (only searched for where its words stand
+    together at all)."""
+
+    __slots__ = ("completions", "literal", "pattern", "terms", "word")
+
+    def __init__(self, alternative: Alternative, vocabulary: Vocabulary) -> None:
+        terms = alternative.terms
+        self.word = self.literal = ""
+        self.terms: tuple[str, ...] = ()
+        self.completions: list[str] = []
+        self.pattern: re.Pattern[str] | None = None
+        if len(terms) == 1:
+            if alternative.prefix:
+                self.completions = vocabulary.completions(terms[0])
+            else:
+                self.word = terms[0]
+        elif not alternative.phrase:
+            self.terms = terms
+        else:
+            self.literal = " ".join(terms)
+            self.pattern = re.compile(
+                r"(?<!\S)"
+                + re.escape(self.literal)
+                + (r"\S*" if alternative.prefix else "")
+                + r"(?!\S)"
+            )
+
+    def __call__(self, counts: Counter[str], joined: str) -> int:
+        """Occurrences in a text: ``counts`` are its folded words counted, ``joined``
+        them space-joined."""
+        if self.word:
+            return counts.get(self.word, 0)
+        if self.pattern is not None:
+            return len(self.pattern.findall(joined)) if self.literal in joined else 0
+        if self.terms:
+            return min(counts.get(term, 0) for term in self.terms)
+        return sum(counts.get(word, 0) for word in self.completions)
 
 
 class _Spellings:
@@ -157,13 +180,13 @@ class Scorer:
         self.plan = plan
         self.stats = stats
         entries = stats.entries
-        #: per group: (alternative, its idf, the words a prefix begins) for every alternative
+        #: per group: (the alternative's idf, its weight, how to count it) per alternative
         self.weights = [
             [
                 (
-                    alt,
                     math.log(1 + (entries - holding + 0.5) / (holding + 0.5)),
-                    vocabulary.prefixed(alt.terms[-1]) if alt.prefix else [],
+                    alt.weight,
+                    _Counting(alt, vocabulary),
                 )
                 for alt in group.alternatives
                 for holding in [vocabulary.holding(alt.terms, alt.prefix)]
@@ -179,6 +202,8 @@ class Scorer:
         self.accented = [any(fold(w) != w for w in group.spelled) for group in plan.groups]
         words = [fold(word) for group in plan.groups for word in group.spelled]
         self.phrase = None
+        #: the phrase's words as they stand together (where they do not, it cannot match)
+        self.phrase_literal = " ".join(words)
         if len(words) > 1:
             last_is_prefix = any(a.prefix for a in plan.groups[-1].alternatives)
             self.phrase = re.compile(
@@ -193,6 +218,13 @@ class Scorer:
             exact_phrase if self.phrase and exact_phrase != fold(exact_phrase) else ""
         )
 
+    def _phrase_in(self, folded: str) -> bool:
+        return (
+            self.phrase is not None
+            and self.phrase_literal in folded
+            and self.phrase.search(folded) is not None
+        )
+
     def __call__(self, entry: Candidate) -> float:
         """Relevance of one matching entry (higher is better), rounded for stability."""
         stats = self.stats
@@ -205,12 +237,12 @@ class Scorer:
         for weights, exact, accented in zip(self.weights, self.exact, self.accented, strict=True):
             best = 0.0
             found_in_title = False
-            for alternative, idf, completions in weights:
-                in_this_title = _frequency(alternative, title, entry.title_folded, completions)
+            for idf, weight, counting in weights:
+                in_this_title = counting(title, entry.title_folded)
                 found_in_title = found_in_title or bool(in_this_title)
-                frequency = alternative.weight * (
+                frequency = weight * (
                     TITLE_WEIGHT * in_this_title / title_norm
-                    + _frequency(alternative, body, entry.body_folded, completions) / body_norm
+                    + counting(body, entry.body_folded) / body_norm
                 )
                 if frequency:
                     best = max(best, idf * frequency * (_K1 + 1) / (frequency + _K1))
@@ -228,8 +260,7 @@ class Scorer:
             total += TITLE_COVERAGE_BONUS
         if self.phrase is not None:
             total += PHRASE_BONUS * (
-                bool(self.phrase.search(entry.title_folded))
-                + 0.75 * bool(self.phrase.search(entry.body_folded))
+                self._phrase_in(entry.title_folded) + 0.75 * self._phrase_in(entry.body_folded)
             )
         if self.exact_phrase:
             total += EXACT_BONUS * (

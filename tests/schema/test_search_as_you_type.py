@@ -166,12 +166,14 @@ async def test_paging_a_common_word_ends_cleanly(loaded_url: str) -> None:
     assert result["pageInfo"]["hasNextPage"] is False
 
 
-def test_the_engine_counts_every_match_past_ten_thousand() -> None:
-    """totalCount and the facets come from the engine's count of every match, not from a
-    capped scan: 12,000 entries holding a word are all counted, spread as they are."""
-    from schema.search_engine import IndexedEntry, SearchIndex
+def test_the_engine_counts_every_match_it_can_bound() -> None:
+    """A query the vocabulary bounds to at most ``ONE_PASS_BOUND`` entries is counted in
+    one pass, exactly, past 10,000; the facets spread every match."""
+    from schema.search_engine import COUNT_CAP, ONE_PASS_BOUND, IndexedEntry, SearchIndex
     from schema.search_plan import Vocabulary, plan_query
 
+    size = 12_000
+    assert COUNT_CAP < size <= ONE_PASS_BOUND
     entries = [
         IndexedEntry(
             id=f"e{n}",
@@ -181,18 +183,87 @@ def test_the_engine_counts_every_match_past_ten_thousand() -> None:
             title_folded=f"chuyen doi so muc {n}",
             body_folded="nong nghiep" if n % 5 == 0 else "du lich",
         )
-        for n in range(12_000)
+        for n in range(size)
     ]
     index = SearchIndex(entries)
     words = ["chuyen", "doi", "so", "muc", "nong", "nghiep", "du", "lich"]
-    vocabulary = Vocabulary.of([(w, w, w, 12_000) for w in words])
+    vocabulary = Vocabulary.of([(w, w, w, size) for w in words])
     matching = index.query(plan_query("chuyen doi so", vocabulary, 8), vocabulary)
-    total, best = index.search(matching, 1000)
-    assert total == 12_000
+    found = index.search(matching, 1000)
+    assert (found.count, found.exact) == (size, True)
     facets = index.facets(matching)
     assert facets.kinds == {"QUESTION": 4_000, "TASK": 8_000}
     assert facets.provinces == {"ha-giang": 6_000}
     assert facets.pillars == {"DIGITAL_ECONOMY": 3_000}
     farming = index.query(plan_query("so nong", vocabulary, 8), vocabulary, kinds=["TASK"])
-    assert index.search(farming, 1)[0] == sum(1 for n in range(12_000) if n % 5 == 0 and n % 3)
-    assert len(best) == len(set(best)) == 1000
+    assert index.search(farming, 1).count == sum(1 for n in range(size) if n % 5 == 0 and n % 3)
+    assert len(found.ids) == len(set(found.ids)) == 1000
+
+
+def test_a_vague_query_stops_counting_past_the_cap_and_ranks_what_it_visited() -> None:
+    """Where the vocabulary cannot bound a query, the engine visits source order in
+    growing windows until ``COUNT_CAP`` matches are counted: the count is then a lower
+    bound (not exact), the best are the best of the windows visited, compared by the
+    whole index's scores; a query that never reaches the cap is still counted exactly."""
+    from schema.search_engine import COUNT_CAP, ONE_PASS_BOUND, IndexedEntry, SearchIndex
+    from schema.search_plan import Vocabulary, plan_query
+
+    size = 60_000
+    assert size > ONE_PASS_BOUND
+    # every title holds the query in five words, but one: "chuyen doi so" alone, shorter,
+    # so it scores higher; it stands past the first window
+    stronger = 5_000
+    entries = [
+        IndexedEntry(
+            id=f"e{n}",
+            kind="QUESTION" if n % 3 == 0 else "TASK",
+            province_id=None,
+            pillars=(),
+            title_folded="chuyen doi so" if n == stronger else f"chuyen doi so muc {n}",
+            body_folded="nong nghiep" if n % 5 == 0 else "du lich",
+        )
+        for n in range(size)
+    ]
+    index = SearchIndex(entries)
+    words = ["chuyen", "doi", "so", "muc", "nong", "nghiep", "du", "lich"]
+    vocabulary = Vocabulary.of([(w, w, w, size) for w in words])
+    found = index.search(index.query(plan_query("chuyen doi so", vocabulary, 8), vocabulary), 20)
+    assert COUNT_CAP <= found.count < size
+    assert not found.exact
+    # the stronger entry first, then the rest tied, in source order
+    assert found.ids == [f"e{stronger}"] + [f"e{n}" for n in range(19)]
+    # matching in every window but counting fewer than the cap: exact
+    sparse = index.query(plan_query("nong", vocabulary, 8), vocabulary, kinds=["QUESTION"])
+    counted = index.search(sparse, 5)
+    assert (counted.count, counted.exact) == (size // 15, True)
+    assert counted.ids == [f"e{n}" for n in range(0, 75, 15)]
+
+
+SEARCH_COUNT_ONLY = """query($q: String!) {
+  search(query: $q, first: 3) { totalCount totalCountIsExact nodes { item { ... on Node { id } } } }
+}"""
+
+
+async def test_past_the_count_cap_totals_are_lower_bounds_unless_facets_are_asked(
+    loaded_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundled sources are far below the cap, so the cap is lowered here to what they
+    reach: "chuyen doi so" (hundreds of matches) is then counted window by window and its
+    total is a lower bound, flagged; asked for facets, search counts every match and the
+    total is the exact one, as the facets add up to it."""
+    import schema.search_engine as engine
+
+    async with app_client(loaded_url) as client:
+        exact = await search(client, "chuyen doi so", n=3)
+    monkeypatch.setattr(engine, "COUNT_CAP", 50)
+    monkeypatch.setattr(engine, "ONE_PASS_BOUND", 0)
+    monkeypatch.setattr(engine, "MIN_WINDOW", 64)
+    async with app_client(loaded_url) as client:  # a new app: an index with small tiers
+        bounded = (await gql(client, SEARCH_COUNT_ONLY, q="chuyen doi so"))["search"]
+        counted = await search(client, "chuyen doi so", n=3)
+    assert exact["totalCountIsExact"] is True and exact["totalCount"] > 100
+    assert bounded["totalCountIsExact"] is False
+    assert 50 <= bounded["totalCount"] < exact["totalCount"]
+    assert counted["totalCountIsExact"] is True
+    assert counted["totalCount"] == exact["totalCount"]
+    assert sum(t["count"] for t in counted["facets"]["types"]) == counted["totalCount"]
