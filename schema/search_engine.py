@@ -49,7 +49,7 @@ COUNT_CAP = 10_000
 #: a query that the vocabulary says cannot match more entries than this is matched in one
 #: pass over the whole index (its cost is bounded by its rarest word's entries)
 ONE_PASS_BOUND = 2 * COUNT_CAP
-#: the smallest stretch of entries (in source order) a windowed pass visits at once
+#: the entries of the first tier of source order (each next tier holds twice as many)
 MIN_WINDOW = 4096
 
 
@@ -93,7 +93,7 @@ class Matching:
     bound: int
 
     def query(self, *narrowed: tantivy.Query) -> tantivy.Query:
-        """The clauses as one query, with more of them (a window of source order)."""
+        """The clauses as one query, with more of them (the tiers a pass visits)."""
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, clause) for clause in (*self.clauses, *narrowed)]
         )
@@ -132,8 +132,9 @@ def tier_start(tier: int) -> int:
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("ordinal", fast=True)
-    for field in ("kind", "province", "pillar", "tier"):
+    for field in ("kind", "province", "pillar"):
         builder.add_text_field(field, fast=True, tokenizer_name="raw")
+    builder.add_text_field("tier", tokenizer_name="raw")
     # the folded text is already tokens of [a-z0-9] separated by spaces
     builder.add_text_field("text", tokenizer_name="whitespace")
     return builder.build()
