@@ -102,8 +102,6 @@ class Admission:
     async def _count(self, identity: str, limit: str, kind: str) -> Decision | None:
         """Count one hit of ``identity``; 429 when its limit is spent."""
         state = self._state
-        if state.rate_limiter.local is not None:  # in memory: nothing can fail or wait
-            return self._enforce(state.rate_limiter.hit_now(identity, limit), limit, kind)
         if not self._limiter_breaker.closed():  # failed moments ago: do not wait on it again
             state.metrics.rate_limit_unavailable.inc()
             return None
@@ -115,12 +113,8 @@ class Admission:
             log.warning("rate_limit.unavailable", error=repr(exc))
             state.metrics.rate_limit_unavailable.inc()
             return None
-        return self._enforce(decision, limit, kind)
-
-    def _enforce(self, decision: Decision, limit: str, kind: str) -> Decision:
-        """The decision, or 429 when the limit is spent."""
         if not decision.allowed:
-            self._state.metrics.rate_limited.labels(kind).inc()
+            state.metrics.rate_limited.labels(kind).inc()
             raise HttpError(
                 429,
                 f"Rate limit of {limit} spent; retry in {decision.retry_after} s.",
