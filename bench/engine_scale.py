@@ -23,24 +23,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from bench.read_path import _loaded_sqlite
 from bench.search_latency import QUERIES
-from db.migrate import upgrade_async
-from db.session import create_engine
-from loaders.ingest import load_manifest
-from loaders.manifest import BUNDLED_MANIFEST
 from schema.common import MAX_WORDS
 from schema.search import CANDIDATES
 from schema.search_engine import IndexedEntry, SearchIndex
 from schema.search_plan import Vocabulary, plan_query
-
-
-async def _load(url: str) -> None:
-    await upgrade_async(url)
-    engine = create_engine(url)
-    try:
-        await load_manifest(engine, BUNDLED_MANIFEST)
-    finally:
-        await engine.dispose()
 
 
 def _read(path: Path) -> tuple[list[IndexedEntry], list[tuple[str, str, str, int]]]:
@@ -81,9 +69,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "engine.db"
-        asyncio.run(_load(f"sqlite+aiosqlite:///{path}"))
-        entries, terms = _read(path)
+        asyncio.run(_loaded_sqlite(Path(folder)))
+        entries, terms = _read(Path(folder) / "reads.db")
     n = args.copies
     scaled = [
         IndexedEntry(
