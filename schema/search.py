@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 import strawberry
 from cachetools import LRUCache
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from strawberry import relay
 from strawberry.types.nodes import SelectedField
 
@@ -191,6 +191,20 @@ class SearchVersion:
     candidates: LRUCache[str, Candidate]
 
 
+#: the content version a request reads, and what ranking needs of some entries: built
+#: once, run with their values on the request's connection (``Context.rows``)
+_VERSION = select(models.ContentVersion.version)
+_CANDIDATE_ROWS = select(
+    models.SearchEntry.id,
+    models.SearchEntry.kind,
+    models.SearchEntry.position,
+    models.SearchEntry.title_folded,
+    models.SearchEntry.body_folded,
+    models.SearchEntry.title,
+    models.SearchEntry.body,
+).where(models.SearchEntry.id.in_(bindparam("ids", expanding=True)))
+
+
 async def search_version(info: Info) -> SearchVersion:
     """Search's view of the content version this request reads, built on the version's
     first search (once per process: concurrent first searches wait for the one build).
@@ -200,8 +214,8 @@ async def search_version(info: Info) -> SearchVersion:
     name entries this snapshot no longer holds.
     """
     context = info.context
-    async with context.session() as session:
-        version = await session.scalar(select(models.ContentVersion.version))
+    found = await context.rows(_VERSION)
+    version: int | None = found[0][0] if found else None
     shelf: dict[int | None, SearchVersion] | None = None
     if context.corpus_cache is not None:
         shelf = context.corpus_cache.setdefault("search:versions", {})
@@ -342,12 +356,9 @@ async def _candidates(info: Info, kept: SearchVersion, ids: list[str]) -> dict[s
     found = {i: c for i in ids if (c := kept.candidates.get(i)) is not None}
     missing = [i for i in ids if i not in found]
     if missing:
-        e = models.SearchEntry
-        chosen = select(e.id, e.kind, e.position, e.title_folded, e.body_folded, e.title, e.body)
-        async with info.context.session() as session:
-            rows = (await session.execute(chosen.where(e.id.in_(missing)))).all()
+        rows = await info.context.rows(_CANDIDATE_ROWS, {"ids": missing})
         for row in rows:
-            found[row[0]] = kept.candidates[row[0]] = Candidate(*row)
+            found[row[0]] = kept.candidates[row[0]] = Candidate(*tuple(row))
     return found
 
 
