@@ -23,7 +23,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench.read_path import _loaded_sqlite
+from bench.databases import loaded_sqlite
 from bench.search_latency import QUERIES
 from schema.common import MAX_WORDS
 from schema.search import CANDIDATES
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(_loaded_sqlite(Path(folder)))
+        asyncio.run(loaded_sqlite(Path(folder)))
         entries, terms = _read(Path(folder) / "reads.db")
     n = args.copies
     scaled = [

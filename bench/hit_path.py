@@ -24,11 +24,8 @@ from unittest import mock
 import api.graphql
 from api.app import create_app
 from api.settings import Settings
+from bench.databases import loaded_sqlite
 from bench.scenarios import BY_NAME, UNLIMITED_RATE, HttpRequest, apq_register, dxgraph_request
-from db.migrate import upgrade_async
-from db.session import create_engine
-from loaders.ingest import load_manifest
-from loaders.manifest import BUNDLED_MANIFEST
 
 
 async def _call(app: Any, request: HttpRequest) -> int:
@@ -72,13 +69,7 @@ async def _call(app: Any, request: HttpRequest) -> int:
 
 async def run(rounds: int, hits: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'hits.db'}"
-        await upgrade_async(url)
-        engine = create_engine(url)
-        try:
-            await load_manifest(engine, BUNDLED_MANIFEST)
-        finally:
-            await engine.dispose()
+        url = await loaded_sqlite(Path(folder), "hits.db")
         app = create_app(Settings(database_url=url, anon_rate_limit=UNLIMITED_RATE))
         scenario = BY_NAME["citizen_qa"]
         register = apq_register(scenario.query, scenario.variables)

@@ -20,7 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.read_path import _load_postgres, _loaded_sqlite, _postgres
+from bench.databases import loaded_sqlite
+from bench.read_path import _load_postgres, _postgres
 from bench.scenarios import BY_NAME, UNLIMITED_RATE, dxgraph_request
 from bench.wrk import ensure_wrk, run_wrk
 from conformance.server import free_port, live_server, serve_command
@@ -77,7 +78,7 @@ def main() -> None:
     ensure_wrk()
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as folder:
-        url = asyncio.run(_loaded_sqlite(Path(folder)))
+        url = asyncio.run(loaded_sqlite(Path(folder)))
         database = Path(folder) / "reads.db"
         report["sqlite"] = _measure(database, url, args.against, args.rounds, args.duration)
         if args.postgres:

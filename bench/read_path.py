@@ -40,12 +40,9 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.settings import Settings
+from bench.databases import load_bundled, loaded_sqlite
 from bench.hit_path import _call
 from bench.scenarios import BY_NAME, UNLIMITED_RATE, HttpRequest, Scenario, dxgraph_request
-from db.migrate import upgrade_async
-from db.session import create_engine
-from loaders.ingest import load_manifest
-from loaders.manifest import BUNDLED_MANIFEST
 
 #: The uncached queries timed: the bench's scenarios, and two plain pages.
 QUERIES: dict[str, HttpRequest] = {
@@ -127,17 +124,6 @@ class _Nonces:
     def fresh(self, request: HttpRequest) -> HttpRequest:
         self.n += 1
         return HttpRequest(request.method, request.path, request.body_with(self.n), request.headers)
-
-
-async def _loaded_sqlite(folder: Path) -> str:
-    url = f"sqlite+aiosqlite:///{folder / 'reads.db'}"
-    await upgrade_async(url)
-    engine = create_engine(url)
-    try:
-        await load_manifest(engine, BUNDLED_MANIFEST)
-    finally:
-        await engine.dispose()
-    return url
 
 
 @contextlib.contextmanager
@@ -225,19 +211,14 @@ async def _load_postgres(url: str) -> str:
     finally:
         await admin.close()
     target = url.rsplit("/", 1)[0] + "/dxgraph_reads"
-    await upgrade_async(target)
-    engine = create_engine(target)
-    try:
-        await load_manifest(engine, BUNDLED_MANIFEST)
-    finally:
-        await engine.dispose()
+    await load_bundled(target)
     return target
 
 
 async def prepare(postgres: bool, folder: Path, stack: contextlib.ExitStack) -> dict[str, str]:
     """Loaded databases: a SQLite file in ``folder`` and, with ``postgres``, a throwaway
     server (stopped when ``stack`` closes)."""
-    urls = {"sqlite": await _loaded_sqlite(folder)}
+    urls = {"sqlite": await loaded_sqlite(folder)}
     if postgres:
         urls["postgresql"] = await _load_postgres(stack.enter_context(_postgres()))
     return urls

@@ -24,12 +24,9 @@ import brotli  # type: ignore[import-untyped]
 import httpx
 
 from api.compression import BROTLI_QUALITY, GZIP_LEVEL
+from bench.databases import loaded_sqlite
 from bench.scenarios import NONCE_VARIABLE, UNLIMITED_RATE
-from db.migrate import upgrade_async
-from db.session import create_engine
 from devkit.client import app_client
-from loaders.ingest import load_manifest
-from loaders.manifest import BUNDLED_MANIFEST
 
 PAGE = "{ questions(first: 20) { nodes { text answer } } }"
 
@@ -60,13 +57,7 @@ def _compress_us(body: bytes, work: Any, repeat: int = 200) -> float:
 
 async def run(repeat: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as workdir:
-        url = f"sqlite+aiosqlite:///{Path(workdir) / 'wire.sqlite'}"
-        await upgrade_async(url)
-        engine = create_engine(url)
-        try:
-            await load_manifest(engine, BUNDLED_MANIFEST)
-        finally:
-            await engine.dispose()
+        url = await loaded_sqlite(Path(workdir), "wire.sqlite")
         async with app_client(url, anon_rate_limit=UNLIMITED_RATE) as client:
             _, plain = await _raw(client, "identity", None)
             _, gz = await _raw(client, "gzip", None)

@@ -90,16 +90,20 @@ async def load_province_row(info: Info, province_id: str | None) -> Any:
     return await row_loader(info, models.Province).load(province_id)
 
 
-#: The documents each passage names, in the order it names them (Passage.documents).
-passage_documents = rows_by_parent(
-    by_keys(
-        models.Document,
-        models.PassageDocument.passage_id,
-        models.PassageDocument.passage_id.label("parent_key"),
+def named_documents(
+    link: Any, parent: Any
+) -> Callable[[Info, list[Any]], Awaitable[list[list[Any]]]]:
+    """A batch of the documents each parent names through ``link`` (a table of
+    ``parent``, ``document_id`` and ``position``), in the order it names them."""
+    return rows_by_parent(
+        by_keys(models.Document, parent, parent.label("parent_key"))
+        .join(link, link.document_id == models.Document.id)
+        .order_by(parent, link.position)
     )
-    .join(models.PassageDocument, models.PassageDocument.document_id == models.Document.id)
-    .order_by(models.PassageDocument.passage_id, models.PassageDocument.position)
-)
+
+
+#: The documents each passage names, in the order it names them (Passage.documents).
+passage_documents = named_documents(models.PassageDocument, models.PassageDocument.passage_id)
 
 #: The figures each passage states, in reading order (Passage.figures).
 passage_figures = rows_by_parent(

@@ -14,6 +14,7 @@ from schema.dataloaders import (
     children,
     load_province_row,
     loader,
+    named_documents,
     nodes_by_id,
     row_loader,
     rows_by_parent,
@@ -21,7 +22,7 @@ from schema.dataloaders import (
 from schema.pagination import Built, CountedConnection, Listing, Parent, connection, fetch, page
 from schema.pillars import Pillar, PillarCode, load_pillars
 from schema.sources import Citation
-from schema.statements import Filter, by_keys, in_source_order
+from schema.statements import Filter, in_source_order
 
 if TYPE_CHECKING:
     from schema.documents import Document
@@ -117,15 +118,7 @@ class Question(relay.Node):
         ]
 
 
-_documents_batch = rows_by_parent(
-    by_keys(
-        models.Document,
-        models.QuestionDocument.question_id,
-        models.QuestionDocument.question_id.label("parent_key"),
-    )
-    .join(models.QuestionDocument, models.QuestionDocument.document_id == models.Document.id)
-    .order_by(models.QuestionDocument.question_id, models.QuestionDocument.position)
-)
+_documents_batch = named_documents(models.QuestionDocument, models.QuestionDocument.question_id)
 
 
 _citations_batch = rows_by_parent(

@@ -22,7 +22,7 @@ the suggestion offered when corrections find more than the query as typed.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from rapidfuzz import process
@@ -72,6 +72,10 @@ class Vocabulary:
     spellings: dict[str, frozenset[str]]
     entries: dict[str, int]
     terms: list[str]  # sorted, for prefix look-ups
+    #: ``completions`` worked out once per prefix (planning, matching and scoring ask);
+    #: only prefixes of index words are kept, so it holds at most one entry per prefix of
+    #: the vocabulary whatever is typed
+    _completions: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, rows: list[tuple[str, str, str, int]]) -> Vocabulary:
@@ -95,10 +99,14 @@ class Vocabulary:
     def completions(self, prefix: str) -> list[str]:
         """What a prefix matches: the ``MAX_COMPLETIONS`` commonest index words it begins
         (by entries holding them, then alphabetically), in alphabetical order."""
-        begun = self.prefixed(prefix)
-        if len(begun) > MAX_COMPLETIONS:
-            begun = sorted(sorted(begun, key=lambda t: -self.entries[t])[:MAX_COMPLETIONS])
-        return begun
+        found = self._completions.get(prefix)
+        if found is None:
+            found = self.prefixed(prefix)
+            if len(found) > MAX_COMPLETIONS:
+                found = sorted(sorted(found, key=lambda t: -self.entries[t])[:MAX_COMPLETIONS])
+            if found:
+                self._completions[prefix] = found
+        return found
 
     def near(self, word: str) -> list[str]:
         """Index words within the allowed edits of ``word``, nearest and commonest first."""
