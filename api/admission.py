@@ -105,9 +105,13 @@ class Admission:
         if not self._limiter_breaker.closed():  # failed moments ago: do not wait on it again
             state.metrics.rate_limit_unavailable.inc()
             return None
+        limiter = state.rate_limiter
         try:
-            async with asyncio.timeout(state.settings.redis_timeout):
-                decision: Decision = await state.rate_limiter.hit(identity, limit)
+            if limiter.remote:
+                async with asyncio.timeout(state.settings.redis_timeout):
+                    decision: Decision = await limiter.hit(identity, limit)
+            else:  # counted in memory, nothing to wait on: no deadline to arm per request
+                decision = await limiter.hit(identity, limit)
         except Exception as exc:  # fail open: see the module docstring
             self._limiter_breaker.trip()
             log.warning("rate_limit.unavailable", error=repr(exc))

@@ -117,6 +117,7 @@ class Metrics:
             registry=self.registry,
         )
         self._operations: set[str] = set()
+        self._series: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
         self._multiprocess = multiprocess_mode()
         self._statement_count: Callable[[], int] | None = None
         self._statements_synced = 0
@@ -155,8 +156,16 @@ class Metrics:
         return name
 
     def observe(self, operation: str, status: int, seconds: float) -> None:
-        self.requests.labels(operation, str(status)).inc()
-        self.duration.labels(operation).observe(seconds)
+        # the labelled series of each (operation, status), looked up once: ``labels()``
+        # validates and locks on every call; operations are bounded (operation_label)
+        series = self._series.get((operation, status))
+        if series is None:
+            series = self._series[(operation, status)] = (
+                self.requests.labels(operation, str(status)),
+                self.duration.labels(operation),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
         if self._multiprocess:
             self._sync_statements()
 

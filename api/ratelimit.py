@@ -45,6 +45,8 @@ class RateLimiter:
 
     def __init__(self, redis_url: str = "", *, timeout: float = 0.5) -> None:
         storage: Storage
+        #: counters in Redis, behind a network call (else in this process's memory)
+        self.remote = bool(redis_url)
         if redis_url:
             # ``timeout``: every Redis call gives up after that long (api.admission admits
             # the request then); the counters' keys carry TTLs of their window, so a Redis

@@ -58,8 +58,11 @@ async def test_a_hit_skips_routing_and_answers_as_the_long_way(
     assert long_way == ["GET"]  # only the miss went through routing
     assert hit.status_code == 200 and hit.json() == miss.json()
     assert len(hit.json()["data"]["questions"]["nodes"]) == 20
+    # the same headers as the long way's answer (the hit writes its own ASGI messages)
+    assert sorted(hit.headers.keys()) == sorted(miss.headers.keys())
     for header in ("etag", "cache-control", "content-encoding", "content-type", "vary"):
         assert hit.headers[header] == miss.headers[header], header
+    assert hit.headers["content-length"] == miss.headers["content-length"]
     assert {"accept-encoding", "origin"} <= {
         v.strip().lower() for v in hit.headers["vary"].split(",")
     }
