@@ -25,10 +25,18 @@ HEADER_TIMEOUT = Settings().header_timeout
 
 
 class HeaderDeadline(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
+    """uvicorn's protocol with a deadline on each request's headers.
+
+    One timer per connection, moved on lazily: arming (once per response) only notes the
+    new deadline, and a timer that fires before it re-arms itself for the rest, so a busy
+    kept-alive connection does not cancel and schedule a timer for every request.
+    """
+
     header_timeout: float = HEADER_TIMEOUT
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
+        self.header_timer: asyncio.TimerHandle | None = None
         self._arm()
 
     def on_response_complete(self) -> None:
@@ -36,13 +44,17 @@ class HeaderDeadline(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
         self._arm()
 
     def _arm(self) -> None:
-        previous: asyncio.TimerHandle | None = getattr(self, "header_deadline", None)
-        if previous is not None:
-            previous.cancel()
         # both of uvicorn's protocols start a new ``cycle`` once a request's headers are in
-        waiting_on = self.cycle
-        self.header_deadline = self.loop.call_later(self.header_timeout, self._expire, waiting_on)
+        self.waiting_on = self.cycle
+        self.deadline = self.loop.time() + self.header_timeout
+        if self.header_timer is None:
+            self.header_timer = self.loop.call_at(self.deadline, self._expire)
 
-    def _expire(self, waiting_on: Any) -> None:
-        if self.cycle is waiting_on and not self.transport.is_closing():
-            self.transport.close()
+    def _expire(self) -> None:
+        self.header_timer = None
+        if self.cycle is not self.waiting_on or self.transport.is_closing():
+            return  # the headers came in: the response's end arms the next deadline
+        if self.loop.time() < self.deadline:  # armed again since this timer was set
+            self.header_timer = self.loop.call_at(self.deadline, self._expire)
+            return
+        self.transport.close()

@@ -65,8 +65,14 @@ def test_partial_headers_and_trickling_bodies_are_cut_off(
         prompt = _connect(base)
         first = _healthz(prompt)
         second = _healthz(prompt)
+        # and the same connection's next request gets the same deadline on its headers
+        prompt.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        started = time.monotonic()
+        kept_cut = _closed_within(prompt, 5)
+        kept_elapsed = time.monotonic() - started
     assert cut == b""  # closed without an answer
     assert 0.8 < elapsed < 3.0
     assert answer is not None and answer.startswith(b"HTTP/1.1 408")
     assert b"REQUEST_TIMEOUT" in answer
     assert first.startswith(b"HTTP/1.1 200") and second.startswith(b"HTTP/1.1 200")
+    assert kept_cut == b"" and 0.8 < kept_elapsed < 3.0
