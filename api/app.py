@@ -62,7 +62,14 @@ def _engine_options(settings: Settings, *, pooled: bool = True) -> dict[str, Any
     timeout = settings.db_timeout
     if is_sqlite(settings.database_url):
         # a local file cannot hang; the busy timeout bounds waiting for a load's lock
-        return {"connect_args": {"timeout": timeout}}
+        options: dict[str, Any] = {"connect_args": {"timeout": timeout}}
+        if pooled:
+            # a fixed pool: SQLAlchemy's default (5, and 10 more under load) meant a thread
+            # per connection, up to 15, all contending for the interpreter
+            options.update(
+                pool_size=settings.sqlite_pool_size, max_overflow=0, pool_timeout=timeout
+            )
+        return options
     connect_args = {
         # fail fast when the server is gone rather than wait for the OS' connect timeout
         "timeout": timeout,
@@ -72,7 +79,7 @@ def _engine_options(settings: Settings, *, pooled: bool = True) -> dict[str, Any
         # and the server cancels it, so an abandoned statement does not run on
         "server_settings": {"statement_timeout": str(max(1, round(timeout * 1000)))},
     }
-    options: dict[str, Any] = {"connect_args": connect_args}
+    options = {"connect_args": connect_args}
     if pooled:
         # a request's DataLoaders each hold a connection for a moment: a pool smaller than
         # the concurrency reopens connections all the time under load (bench/README.md)

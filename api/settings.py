@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     metrics_token: str = ""
     #: PostgreSQL connections kept per process (and as many more under bursts)
     db_pool_size: int = 20
+    #: SQLite connections per process, each with its own thread (``db.sqlite_driver``);
+    #: a request holds one for its whole snapshot and more requests wait for one. Two
+    #: let one request's SQL run beside another's Python; more threads only contend for
+    #: the interpreter (bench/README.md, "SQLite: connections per worker")
+    sqlite_pool_size: int = Field(default=2, ge=1)
 
     # Query limits (CLI.md "Limits, keys and errors"): each failure has its extensions.code.
     #: deepest selection nesting, introspection included (DEPTH_LIMIT)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy import event
 from typer.testing import CliRunner
 
 from api.app import GC_GEN0_THRESHOLD
@@ -161,3 +162,32 @@ async def test_serve_runs_the_server_app(loaded_url: str, monkeypatch: pytest.Mo
     assert [(target, options["factory"]) for target, options in runs] == [
         ("api.app:create_server_app", True)
     ]
+
+
+async def test_sqlite_requests_share_a_fixed_pool(loaded_urls: dict[str, str]) -> None:
+    """Concurrent requests on SQLite wait for one of ``DXGRAPH_SQLITE_POOL_SIZE``
+    connections (each a thread of its own) rather than open more, and each is answered
+    as it is alone."""
+    query = "query Page($first: Int) { questions(first: $first) { nodes { id } } }"
+    async with app_client(loaded_urls["sqlite"], sqlite_pool_size=2) as client:
+        engine = client.app_state.engine.sync_engine  # type: ignore[attr-defined]
+        opened: list[object] = []
+        held = [0, 0]  # checked out now, most at once
+
+        def checkout(*_args: object) -> None:
+            held[0] += 1
+            held[1] = max(held)
+
+        def checkin(*_args: object) -> None:
+            held[0] -= 1
+
+        event.listen(engine, "connect", lambda *_args: opened.append(None))
+        event.listen(engine, "checkout", checkout)
+        event.listen(engine, "checkin", checkin)
+        whole = [n["id"] for n in (await gql(client, query, first=12))["questions"]["nodes"]]
+        pages = await asyncio.gather(*(gql(client, query, first=n) for n in range(1, 12)))
+    assert len(whole) == 12
+    for n, page in enumerate(pages, start=1):
+        assert [node["id"] for node in page["questions"]["nodes"]] == whole[:n]
+    assert len(opened) <= 2 and held[1] <= 2
+    assert held[0] == 0
