@@ -8,6 +8,17 @@ thread per connection, owning its ``sqlite3.Connection``, so the loop never wait
 SQLite — but runs a whole statement (execute, fetch every row, close) in one hop and
 hands the rows back; cursors are buffers on the loop's side.
 
+Reads run on the event loop itself, within a budget. A hop costs more than most reads:
+the thread and the loop each wait for the interpreter lock, held by whichever of them
+(or of the other connections' threads) is running Python. So a ``SELECT`` (and the
+deferred ``BEGIN`` of a request's snapshot, and the ``ROLLBACK`` that ends a transaction
+which only read) runs inline, with SQLite's progress handler armed: a read still running
+after ``INLINE_SECONDS`` is interrupted — a read changes nothing and keeps its
+transaction's snapshot (tests/db/test_sqlite_driver.py) — and run again on the thread,
+and its SQL text, a statement shape (``schema.statements``), goes to the thread from
+then on. Writes, commits and anything else always go to the thread, so the loop never
+waits on a load's lock or a long statement for more than the budget.
+
 It is what SQLAlchemy's aiosqlite dialect asks of a driver connection (``async_creator``
 of ``create_async_engine``): aiosqlite's ``Connection`` and ``Cursor`` methods, and the
 ``_conn``/``_tx`` pair the dialect's ``isolation_level`` setter queues a call through.
@@ -17,13 +28,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Generator, Iterable, Sequence
 from queue import SimpleQueue
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
+
 T = TypeVar("T")
+
+#: longest a read may hold the event loop before it is moved to the connection's thread
+INLINE_SECONDS = 0.002
+#: SQLite virtual-machine steps between two looks at the clock while a read runs inline
+PROGRESS_STEPS = 2000
+#: a plain SELECT, or the deferred BEGIN (no lock, so no wait): what may run inline
+_READ = re.compile(r"\s*(?:SELECT\b|BEGIN\s*$)", re.IGNORECASE)
+#: SQL texts that outran the budget once: they go to the thread (bounded: shapes are few)
+_LONG: LRUCache[str, bool] = LRUCache(maxsize=1024)
 
 #: a call for the thread, and the future (with its loop) its result goes to
 _Call = tuple[asyncio.Future[Any] | None, Callable[[], Any]]
@@ -83,10 +107,21 @@ class Cursor:
             cursor.close()
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> Cursor:
-        await self._connection._call(lambda: self._run("execute", sql, parameters or ()))
+        def run() -> None:
+            self._run("execute", sql, parameters or ())
+
+        connection = self._connection
+        if _READ.match(sql) and sql not in _LONG:
+            if connection._inline(run):
+                return self
+            _LONG[sql] = True
+        else:
+            connection._wrote = True
+        await connection._call(run)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Cursor:
+        self._connection._wrote = True
         await self._connection._call(lambda: self._run("executemany", sql, parameters))
         return self
 
@@ -125,6 +160,8 @@ class Connection:
         self._calls: SimpleQueue[_Call] = SimpleQueue()
         self._tx = _Queue(self._calls)
         self._thread = threading.Thread(target=_work, args=(self._calls,), daemon=True)
+        #: whether anything but reads went to the thread since the transaction began
+        self._wrote = False
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -138,6 +175,22 @@ class Connection:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._calls.put((future, call))
         return await future
+
+    def _inline(self, run: Callable[[], None]) -> bool:
+        """Run the read ``run`` on this (the loop's) thread; False, with nothing changed,
+        when it outran ``INLINE_SECONDS`` and was interrupted."""
+        connection = self._conn
+        deadline = time.perf_counter() + INLINE_SECONDS
+        connection.set_progress_handler(lambda: time.perf_counter() > deadline, PROGRESS_STEPS)
+        try:
+            run()
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode == sqlite3.SQLITE_INTERRUPT:
+                return False
+            raise
+        finally:
+            connection.set_progress_handler(None, 0)
+        return True
 
     async def _open(self) -> Connection:
         self._thread.start()
@@ -162,9 +215,14 @@ class Connection:
 
     async def commit(self) -> None:
         await self._call(self._conn.commit)
+        self._wrote = False
 
     async def rollback(self) -> None:
-        await self._call(self._conn.rollback)
+        if self._wrote:
+            await self._call(self._conn.rollback)
+            self._wrote = False
+        else:  # a transaction that only read holds no write lock: nothing to wait for
+            self._conn.rollback()
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         await self._call(lambda: self._conn.create_function(*args, **kwargs))
@@ -197,7 +255,8 @@ def connector(url: str, connect_args: dict[str, Any]) -> Callable[[], Any]:
     from sqlalchemy.engine import make_url
 
     args, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
-    options = {**options, **connect_args}
+    # the loop's thread runs reads on it too (never at the same time as the thread)
+    options = {**options, **connect_args, "check_same_thread": False}
     connect: Callable[..., sqlite3.Connection] = sqlite3.connect
 
     async def create() -> Connection:

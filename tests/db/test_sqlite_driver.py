@@ -3,6 +3,8 @@ arrive as the DB-API's, writes and many rows go through, and a closed engine is 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -36,17 +38,76 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
         await made.dispose()
 
 
-async def test_a_select_crosses_to_the_thread_once(engine: AsyncEngine) -> None:
+async def _counted(conn: Any) -> tuple[sqlite_driver.Connection, _Counting]:
+    raw = (await conn.get_raw_connection()).driver_connection
+    assert isinstance(raw, sqlite_driver.Connection)
+    counting = _Counting(raw._calls)
+    raw._calls = counting
+    return raw, counting
+
+
+async def test_a_short_read_runs_on_the_loop_and_a_write_crosses_once(
+    engine: AsyncEngine,
+) -> None:
     async with engine.connect() as conn:
-        raw = (await conn.get_raw_connection()).driver_connection
-        assert isinstance(raw, sqlite_driver.Connection)
-        counting = _Counting(raw._calls)
-        raw._calls = counting  # type: ignore[assignment]
+        _raw, counting = await _counted(conn)
         rows = (await conn.execute(text("SELECT 1 AS a, 'chuyển đổi số' AS b"))).all()
-        assert counting.count == 1  # aiosqlite: cursor, execute, fetchall, close
+        assert counting.count == 0  # aiosqlite: cursor, execute, fetchall, close: 4 hops
         assert [tuple(r) for r in rows] == [(1, "chuyển đổi số")]
-        await conn.execute(text("SELECT :x"), {"x": 2})
-        assert counting.count == 2
+        assert (await conn.execute(text("SELECT :x"), {"x": 2})).scalar() == 2
+        await conn.execute(text("CREATE TABLE t (x)"))
+        await conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert counting.count == 2  # every statement but a read: one hop each
+        await conn.rollback()  # after a write: on the thread too
+        assert counting.count == 3
+
+
+async def test_a_long_read_moves_to_the_thread_with_its_snapshot(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A read outrunning the budget is interrupted on the loop, which goes on serving,
+    and finishes on the thread, in the same transaction; its SQL goes there from then on."""
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        await conn.execute(text("INSERT INTO t VALUES (:x)"), [{"x": i} for i in range(2000)])
+    long_read = text("SELECT count(*) FROM t AS a, t AS b WHERE a.x + b.x >= 0")
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    writer = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+    try:
+        async with engine.connect() as conn:
+            _raw, counting = await _counted(conn)
+            # the request's snapshot: an explicit BEGIN, then a first read (api.app)
+            await conn.exec_driver_sql("BEGIN")
+            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 2000
+            async with writer.begin() as other:  # committed after this snapshot began
+                await other.execute(text("INSERT INTO t VALUES (-1)"))
+            ticking = asyncio.create_task(ticker())
+            started = time.perf_counter()
+            assert (await conn.execute(long_read)).scalar() == 2000 * 2000
+            took = time.perf_counter() - started
+            ticking.cancel()
+            assert counting.count == 1  # moved once, to the thread
+            assert took > 20 * sqlite_driver.INLINE_SECONDS  # long indeed
+            # the loop was held for the budget, not for the statement
+            assert max(gaps) < took / 4
+            # the same snapshot: the other connection's row is not seen
+            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 2000
+            await conn.execute(long_read)
+            assert counting.count == 2  # known to be long: straight to the thread
+            await conn.rollback()
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 2001
+    finally:
+        await writer.dispose()
 
 
 async def test_writes_many_rows_and_errors(engine: AsyncEngine) -> None:
