@@ -67,7 +67,11 @@ def _engine_options(settings: Settings, *, pooled: bool = True) -> dict[str, Any
             # a fixed pool: SQLAlchemy's default (5, and 10 more under load) meant a thread
             # per connection, up to 15, all contending for the interpreter
             options.update(
-                pool_size=settings.sqlite_pool_size, max_overflow=0, pool_timeout=timeout
+                pool_size=settings.sqlite_pool_size,
+                max_overflow=0,
+                pool_timeout=timeout,
+                # short reads on the loop, the rest on the connection's thread
+                inline_reads=True,
             )
         return options
     connect_args = {

@@ -22,12 +22,16 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, inline_reads: bool = False, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``; on SQLite, foreign keys on and a busy timeout, and
-    connections that cross to their thread once per statement (``db.sqlite_driver``)."""
+    connections that cross to their thread once per statement (``db.sqlite_driver``) —
+    or, with ``inline_reads`` (the app's request engine), run short reads on the loop."""
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 30})
-        kwargs.setdefault("async_creator", sqlite_driver.connector(url, kwargs["connect_args"]))
+        kwargs.setdefault(
+            "async_creator",
+            sqlite_driver.connector(url, kwargs["connect_args"], inline_reads=inline_reads),
+        )
     else:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)

@@ -8,16 +8,18 @@ thread per connection, owning its ``sqlite3.Connection``, so the loop never wait
 SQLite — but runs a whole statement (execute, fetch every row, close) in one hop and
 hands the rows back; cursors are buffers on the loop's side.
 
-Reads run on the event loop itself, within a budget. A hop costs more than most reads:
-the thread and the loop each wait for the interpreter lock, held by whichever of them
-(or of the other connections' threads) is running Python. So a ``SELECT`` (and the
-deferred ``BEGIN`` of a request's snapshot, and the ``ROLLBACK`` that ends a transaction
-which only read) runs inline, with SQLite's progress handler armed: a read still running
-after ``INLINE_SECONDS`` is interrupted — a read changes nothing and keeps its
-transaction's snapshot (tests/db/test_sqlite_driver.py) — and run again on the thread,
-and its SQL text, a statement shape (``schema.statements``), goes to the thread from
-then on. Writes, commits and anything else always go to the thread, so the loop never
-waits on a load's lock or a long statement for more than the budget.
+With ``inline_reads`` (the app's request engine: ``api.app``), reads run on the event
+loop itself, within a budget; loads and the other engines keep one hop a statement. A
+hop costs more than most reads: the thread and the loop each wait for the interpreter
+lock, held by whichever of them (or of the other connections' threads) is running
+Python. So a ``SELECT`` (and the deferred ``BEGIN`` of a request's snapshot, and the
+``ROLLBACK`` that ends a transaction which only read) runs inline, with SQLite's
+progress handler armed: a read still running after ``INLINE_SECONDS`` is interrupted — a
+read changes nothing and keeps its transaction's snapshot
+(tests/db/test_sqlite_driver.py) — and run again on the thread, and its SQL text, a
+statement shape (``schema.statements``), goes to the thread from then on. Writes,
+commits and anything else always go to the thread, so the loop never waits on a load's
+lock or a long statement for more than the budget.
 
 It is what SQLAlchemy's aiosqlite dialect asks of a driver connection (``async_creator``
 of ``create_async_engine``): aiosqlite's ``Connection`` and ``Cursor`` methods, and the
@@ -111,7 +113,7 @@ class Cursor:
             self._run("execute", sql, parameters or ())
 
         connection = self._connection
-        if _READ.match(sql) and sql not in _LONG:
+        if connection.inline_reads and _READ.match(sql) and sql not in _LONG:
             if connection._inline(run):
                 return self
             _LONG[sql] = True
@@ -154,8 +156,11 @@ class _Queue:
 class Connection:
     """One ``sqlite3.Connection`` owned by one thread; awaiting it opens the connection."""
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(
+        self, connect: Callable[[], sqlite3.Connection], *, inline_reads: bool = False
+    ) -> None:
         self._connect = connect
+        self.inline_reads = inline_reads
         self._connection: sqlite3.Connection | None = None
         self._calls: SimpleQueue[_Call] = SimpleQueue()
         self._tx = _Queue(self._calls)
@@ -218,7 +223,7 @@ class Connection:
         self._wrote = False
 
     async def rollback(self) -> None:
-        if self._wrote:
+        if self._wrote or not self.inline_reads:
             await self._call(self._conn.rollback)
             self._wrote = False
         else:  # a transaction that only read holds no write lock: nothing to wait for
@@ -248,9 +253,12 @@ class Connection:
         self._calls.put((None, close_and_stop))
 
 
-def connector(url: str, connect_args: dict[str, Any]) -> Callable[[], Any]:
+def connector(
+    url: str, connect_args: dict[str, Any], *, inline_reads: bool = False
+) -> Callable[[], Any]:
     """``async_creator`` for ``create_async_engine(url)``: a ``Connection`` opened with what
-    the aiosqlite dialect would pass ``sqlite3.connect`` for ``url``, and ``connect_args``."""
+    the aiosqlite dialect would pass ``sqlite3.connect`` for ``url``, and ``connect_args``;
+    ``inline_reads``: its short reads run on the loop (the module docstring)."""
     from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
     from sqlalchemy.engine import make_url
 
@@ -260,6 +268,6 @@ def connector(url: str, connect_args: dict[str, Any]) -> Callable[[], Any]:
     connect: Callable[..., sqlite3.Connection] = sqlite3.connect
 
     async def create() -> Connection:
-        return await Connection(lambda: connect(*args, **options))
+        return await Connection(lambda: connect(*args, **options), inline_reads=inline_reads)
 
     return create

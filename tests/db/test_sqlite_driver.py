@@ -38,6 +38,29 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
         await made.dispose()
 
 
+@pytest.fixture
+async def inline_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """The same, with short reads on the loop, as the app's request engine has it."""
+    made = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}", inline_reads=True)
+    try:
+        yield made
+    finally:
+        await made.dispose()
+
+
+async def test_a_select_crosses_to_the_thread_once(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        assert isinstance(raw, sqlite_driver.Connection)
+        counting = _Counting(raw._calls)
+        raw._calls = counting  # type: ignore[assignment]
+        rows = (await conn.execute(text("SELECT 1 AS a, 'chuyển đổi số' AS b"))).all()
+        assert counting.count == 1  # aiosqlite: cursor, execute, fetchall, close
+        assert [tuple(r) for r in rows] == [(1, "chuyển đổi số")]
+        await conn.execute(text("SELECT :x"), {"x": 2})
+        assert counting.count == 2
+
+
 async def _counted(conn: Any) -> tuple[sqlite_driver.Connection, _Counting]:
     raw = (await conn.get_raw_connection()).driver_connection
     assert isinstance(raw, sqlite_driver.Connection)
@@ -47,9 +70,10 @@ async def _counted(conn: Any) -> tuple[sqlite_driver.Connection, _Counting]:
 
 
 async def test_a_short_read_runs_on_the_loop_and_a_write_crosses_once(
-    engine: AsyncEngine,
+    inline_engine: AsyncEngine,
 ) -> None:
-    async with engine.connect() as conn:
+    """With inline reads (the app's request engine), a short read makes no hop."""
+    async with inline_engine.connect() as conn:
         _raw, counting = await _counted(conn)
         rows = (await conn.execute(text("SELECT 1 AS a, 'chuyển đổi số' AS b"))).all()
         assert counting.count == 0  # aiosqlite: cursor, execute, fetchall, close: 4 hops
@@ -63,11 +87,11 @@ async def test_a_short_read_runs_on_the_loop_and_a_write_crosses_once(
 
 
 async def test_a_long_read_moves_to_the_thread_with_its_snapshot(
-    engine: AsyncEngine, tmp_path: Path
+    inline_engine: AsyncEngine, tmp_path: Path
 ) -> None:
     """A read outrunning the budget is interrupted on the loop, which goes on serving,
     and finishes on the thread, in the same transaction; its SQL goes there from then on."""
-    async with engine.begin() as conn:
+    async with inline_engine.begin() as conn:
         await conn.execute(text("CREATE TABLE t (x INTEGER)"))
         await conn.execute(text("INSERT INTO t VALUES (:x)"), [{"x": i} for i in range(2000)])
     long_read = text("SELECT count(*) FROM t AS a, t AS b WHERE a.x + b.x >= 0")
@@ -83,7 +107,7 @@ async def test_a_long_read_moves_to_the_thread_with_its_snapshot(
 
     writer = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
     try:
-        async with engine.connect() as conn:
+        async with inline_engine.connect() as conn:
             _raw, counting = await _counted(conn)
             # the request's snapshot: an explicit BEGIN, then a first read (api.app)
             await conn.exec_driver_sql("BEGIN")
@@ -104,7 +128,7 @@ async def test_a_long_read_moves_to_the_thread_with_its_snapshot(
             await conn.execute(long_read)
             assert counting.count == 2  # known to be long: straight to the thread
             await conn.rollback()
-        async with engine.connect() as conn:
+        async with inline_engine.connect() as conn:
             assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 2001
     finally:
         await writer.dispose()
