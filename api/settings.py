@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     #: SQLite connections per process, each with its own thread (``db.sqlite_driver``);
     #: a request holds one for its whole snapshot and more requests wait for one. Two
     #: let one request's SQL run beside another's Python; more threads only contend for
-    #: the interpreter (bench/README.md, "SQLite: connections per worker")
+    #: the interpreter (bench/README.md, "Third pass")
     sqlite_pool_size: int = Field(default=2, ge=1)
 
     # Query limits (CLI.md "Limits, keys and errors"): each failure has its extensions.code.

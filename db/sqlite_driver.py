@@ -17,9 +17,11 @@ Python. So a ``SELECT`` (and the deferred ``BEGIN`` of a request's snapshot, and
 progress handler armed: a read still running after ``INLINE_SECONDS`` is interrupted — a
 read changes nothing and keeps its transaction's snapshot
 (tests/db/test_sqlite_driver.py) — and run again on the thread, and its SQL text, a
-statement shape (``schema.statements``), goes to the thread from then on. Writes,
-commits and anything else always go to the thread, so the loop never waits on a load's
-lock or a long statement for more than the budget.
+statement shape (``schema.statements``), goes to the thread from then on. The loop uses
+the connection only while its thread has nothing of it to run (the statement of a
+request cancelled meanwhile runs on there). Writes, commits and anything else always go
+to the thread, so the loop never waits on a load's lock or a long statement for more
+than the budget.
 
 It is what SQLAlchemy's aiosqlite dialect asks of a driver connection (``async_creator``
 of ``create_async_engine``): aiosqlite's ``Connection`` and ``Cursor`` methods, and the
@@ -65,13 +67,14 @@ def _deliver(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         future.set_exception(value)
 
 
-def _work(calls: SimpleQueue[_Call]) -> None:
+def _work(calls: SimpleQueue[_Call], finished: list[int]) -> None:
     while True:
         future, call = calls.get()
         try:
             value, ok = call(), True
         except BaseException as exc:  # handed to the waiting coroutine
             value, ok = exc, False
+        finished[0] += 1  # only this thread writes it
         if future is not None:
             # a closed loop: nobody waits any more
             with contextlib.suppress(RuntimeError):
@@ -113,10 +116,11 @@ class Cursor:
             self._run("execute", sql, parameters or ())
 
         connection = self._connection
-        if connection.inline_reads and _READ.match(sql) and sql not in _LONG:
-            if connection._inline(run):
-                return self
-            _LONG[sql] = True
+        if connection.inline_reads and _READ.match(sql):
+            if sql not in _LONG and connection._idle():
+                if connection._inline(run):
+                    return self
+                _LONG[sql] = True
         else:
             connection._wrote = True
         await connection._call(run)
@@ -146,11 +150,11 @@ class Cursor:
 class _Queue:
     """``put_nowait((future, call))``: what SQLAlchemy's dialect sends a call through."""
 
-    def __init__(self, calls: SimpleQueue[_Call]) -> None:
-        self._calls = calls
+    def __init__(self, send: Callable[[_Call], None]) -> None:
+        self._send = send
 
     def put_nowait(self, item: _Call) -> None:
-        self._calls.put(item)
+        self._send(item)
 
 
 class Connection:
@@ -163,8 +167,13 @@ class Connection:
         self.inline_reads = inline_reads
         self._connection: sqlite3.Connection | None = None
         self._calls: SimpleQueue[_Call] = SimpleQueue()
-        self._tx = _Queue(self._calls)
-        self._thread = threading.Thread(target=_work, args=(self._calls,), daemon=True)
+        self._tx = _Queue(self._send)
+        #: calls sent to the thread, and (written by the thread) calls it has finished
+        self._sent = 0
+        self._finished = [0]
+        self._thread = threading.Thread(
+            target=_work, args=(self._calls, self._finished), daemon=True
+        )
         #: whether anything but reads went to the thread since the transaction began
         self._wrote = False
 
@@ -178,8 +187,17 @@ class Connection:
         if self._connection is None:
             raise ValueError("Connection closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._calls.put((future, call))
+        self._send((future, call))
         return await future
+
+    def _send(self, item: _Call) -> None:
+        self._sent += 1
+        self._calls.put(item)
+
+    def _idle(self) -> bool:
+        """Whether the thread has nothing of this connection's to run: only then may the
+        loop use the connection itself (a call whose waiter was cancelled runs on)."""
+        return self._finished[0] == self._sent
 
     def _inline(self, run: Callable[[], None]) -> bool:
         """Run the read ``run`` on this (the loop's) thread; False, with nothing changed,
@@ -200,7 +218,7 @@ class Connection:
     async def _open(self) -> Connection:
         self._thread.start()
         future: asyncio.Future[sqlite3.Connection] = asyncio.get_running_loop().create_future()
-        self._calls.put((future, self._connect))
+        self._send((future, self._connect))
         try:
             self._connection = await future
         except BaseException:
@@ -223,7 +241,7 @@ class Connection:
         self._wrote = False
 
     async def rollback(self) -> None:
-        if self._wrote or not self.inline_reads:
+        if self._wrote or not self.inline_reads or not self._idle():
             await self._call(self._conn.rollback)
             self._wrote = False
         else:  # a transaction that only read holds no write lock: nothing to wait for
@@ -239,7 +257,7 @@ class Connection:
             await self._call(self._conn.close)
         finally:
             self._connection = None
-            self._calls.put((None, lambda: _STOP))
+            self._send((None, lambda: _STOP))
 
     def stop(self) -> None:
         """Close on the thread without waiting (SQLAlchemy's forced terminate)."""
@@ -250,7 +268,7 @@ class Connection:
                 connection.close()
             return _STOP
 
-        self._calls.put((None, close_and_stop))
+        self._send((None, close_and_stop))
 
 
 def connector(

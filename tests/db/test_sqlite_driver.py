@@ -4,6 +4,7 @@ arrive as the DB-API's, writes and many rows go through, and a closed engine is 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -65,7 +66,7 @@ async def _counted(conn: Any) -> tuple[sqlite_driver.Connection, _Counting]:
     raw = (await conn.get_raw_connection()).driver_connection
     assert isinstance(raw, sqlite_driver.Connection)
     counting = _Counting(raw._calls)
-    raw._calls = counting
+    raw._calls = counting  # type: ignore[assignment]
     return raw, counting
 
 
@@ -164,3 +165,38 @@ async def test_a_rolled_back_write_leaves_nothing(engine: AsyncEngine) -> None:
             raise RuntimeError("the load fails")
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 0
+
+
+async def test_a_cancelled_read_keeps_the_connection_on_its_thread(tmp_path: Path) -> None:
+    """A waiter cancelled while its read runs on the thread leaves the read running there:
+    the connection's next statements queue behind it on the thread rather than use the
+    connection from the loop at the same time, and answer as usual."""
+    path = tmp_path / "cancel.db"
+    setup = sqlite3.connect(path)
+    setup.execute("CREATE TABLE t (x INTEGER)")
+    setup.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(2000)])
+    setup.commit()
+    setup.close()
+    url = f"sqlite+aiosqlite:///{path}"
+    raw = await sqlite_driver.connector(url, {}, inline_reads=True)()
+    try:
+        counting = _Counting(raw._calls)
+        raw._calls = counting
+        long_read = "SELECT count(*) FROM t AS a, t AS b WHERE a.x + b.x >= -1"
+        await raw.cursor().execute(long_read)  # outruns the budget: on the thread from now
+        assert counting.count == 1
+        waiting = asyncio.create_task(raw.cursor().execute(long_read))
+        await asyncio.sleep(0.01)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert not raw._idle()  # the read runs on
+        short = await raw.cursor().execute("SELECT count(*) FROM t")
+        assert await short.fetchall() == [(2000,)]
+        assert counting.count == 3  # the short read too went to the thread, behind it
+        assert raw._idle()
+        await raw.rollback()
+        assert (await (await raw.cursor().execute("SELECT 1")).fetchall()) == [(1,)]
+        assert counting.count == 3  # idle again: reads and their rollback on the loop
+    finally:
+        await raw.close()
