@@ -85,8 +85,9 @@ def _engine_options(settings: Settings, *, pooled: bool = True) -> dict[str, Any
     }
     options = {"connect_args": connect_args}
     if pooled:
-        # a request's DataLoaders each hold a connection for a moment: a pool smaller than
-        # the concurrency reopens connections all the time under load (bench/README.md)
+        # a request holds one connection for its snapshot: a pool smaller than the
+        # concurrency reopens connections all the time under load, and a smaller fixed
+        # one measured slower (bench/README.md, "Third pass")
         options.update(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_pool_size,
