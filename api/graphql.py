@@ -246,34 +246,17 @@ class GraphQLEndpoint:
     async def _send_hit(
         self, request: Request, hit: CachedResponse, decision: Decision | None, send: Send
     ) -> None:
-        """A cached answer as two ASGI messages: the headers ``_answer`` and
-        CORSMiddleware would give it (identity or coded, 200 or 304), without building a
-        ``Response`` for each hit."""
-        headers = request.headers
-        body = hit.body
-        coding = accepted_coding(headers.get("accept-encoding")) if len(body) >= MIN_BYTES else None
-        tag = hit.etag if coding is None else coded_etag(hit.etag, coding)
-        policy = cache_headers(tag, keys_required=self._state.settings.require_api_key)
-        policy["Vary"] += ", Origin"  # what CORSMiddleware adds to a request without Origin
-        raw = [(name.lower().encode(), value.encode()) for name, value in policy.items()]
-        rates = [
-            (name.lower().encode(), value.encode())
-            for name, value in rate_headers(decision).items()
-        ]
-        if etag_matches(headers.get("if-none-match"), tag):
-            await send({"type": "http.response.start", "status": 304, "headers": raw + rates})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        if coding is not None:
-            body = self._state.coded_answers.encode(body, hit.etag, coding, keep=True)
-            raw.append((b"content-encoding", coding.encode()))
-        media_type = response_media_type(headers.get("accept"))
-        raw += [
-            (b"content-length", str(len(body)).encode()),
-            (b"content-type", media_type.encode()),
-            *rates,
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": raw})
+        """A cached answer as two ASGI messages, with the headers ``_answer`` and
+        CORSMiddleware would give it (``_coded``: identity or coded, 200 or 304), without
+        building a ``Response`` for each hit."""
+        status, body, headers = self._coded(request, hit.body, 200, hit.etag, keep=True)
+        headers["Vary"] += ", Origin"  # what CORSMiddleware adds to a request without Origin
+        if status != 304:
+            headers["Content-Length"] = str(len(body))
+            headers["Content-Type"] = response_media_type(request.headers.get("accept"))
+        headers.update(rate_headers(decision))
+        raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+        await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
 
     def _answer(
@@ -286,7 +269,17 @@ class GraphQLEndpoint:
         *,
         keep: bool,
     ) -> Response:
-        """The response for ``body`` (tagged ``etag``), coded as the client accepts.
+        """The response for ``body`` (tagged ``etag``), coded as the client accepts."""
+        status, body, headers = self._coded(request, body, status, etag, keep=keep)
+        if status == 304:
+            return Response(status_code=304, headers=headers)
+        return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+    def _coded(
+        self, request: Request, body: bytes, status: int, etag: str, *, keep: bool
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """What the answer ``body`` (tagged ``etag``) goes out as: its status (304 when a
+        GET's ``If-None-Match`` names it), body coded as the client accepts, and headers.
 
         ``keep``: the answer is cacheable, so its coded form is kept for the next hit.
         """
@@ -300,11 +293,11 @@ class GraphQLEndpoint:
             tag = etag if coding is None else coded_etag(etag, coding)
             headers = cache_headers(tag, keys_required=self._state.settings.require_api_key)
             if etag_matches(request.headers.get("if-none-match"), tag):
-                return Response(status_code=304, headers=headers)
+                return 304, b"", headers
         if coding is not None:
             body = self._state.coded_answers.encode(body, etag, coding, keep=keep)
             headers["Content-Encoding"] = coding
-        return Response(body, status_code=status, media_type=media_type, headers=headers)
+        return status, body, headers
 
 
 #: request headers that send a GET the long way: a body to read and bound, or CORS
